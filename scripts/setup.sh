@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# setup.sh — install everything facefuse needs to build, idempotently.
+#
+# 1. Debian packages (compiler, CMake, FFmpeg/curl/zlib -dev, python3-onnx for
+#    the test suite's stand-in models) — only those not yet installed.
+# 2. ONNX Runtime, first that works of:
+#      a. a system ONNX Runtime found by pkg-config (libonnxruntime),
+#      b. ONNXRUNTIME_ROOT=<dir> holding include/ and lib/,
+#      c. the npm package onnxruntime-node (its Linux x64 libonnxruntime.so.1)
+#         plus the C headers of Debian trixie's libonnxruntime-dev .deb,
+#         unpacked into third_party/onnxruntime/.
+#    The choice is written to build/onnxruntime.cmake-args for build.sh.
+# A second run does nothing but print what it found.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ort_dir="$root/third_party/onnxruntime"
+ort_version="${FACEFUSE_ORT_NPM_VERSION:-1.30.0}"
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        say "need root to run: $*"; return 1; fi
+}
+
+debian_packages=(build-essential cmake pkg-config git ca-certificates
+    libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+    libcurl4-openssl-dev zlib1g-dev python3 python3-onnx python3-numpy)
+
+install_debian_packages() {
+    local wanted=("${debian_packages[@]}") missing=()
+    # npm is needed only when ONNX Runtime must come from the npm registry.
+    have_ort || command -v npm >/dev/null || wanted+=(npm)
+    for p in "${wanted[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then say "Debian packages: present"; return; fi
+    say "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+have_ort() {
+    pkg-config --exists libonnxruntime 2>/dev/null && return 0
+    [ -n "${ONNXRUNTIME_ROOT:-}" ] && return 0
+    [ -f "$ort_dir/lib/libonnxruntime.so.1" ] && [ -f "$ort_dir/include/onnxruntime_c_api.h" ]
+}
+
+fetch_ort_headers() {   # Debian trixie's libonnxruntime-dev, through a temporary sources list
+    local tmp; tmp=$(mktemp -d)
+    mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" > "$tmp/sources.list"
+    local opts=(-q -o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+                -o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+    apt-get "${opts[@]}" update >/dev/null
+    (cd "$tmp" && apt-get "${opts[@]}" download libonnxruntime-dev >/dev/null)
+    dpkg-deb -x "$tmp"/libonnxruntime-dev_*.deb "$tmp/x"
+    mkdir -p "$ort_dir/include"
+    cp "$tmp"/x/usr/include/onnxruntime/*.h "$ort_dir/include/"
+    rm -rf "$tmp"
+}
+
+fetch_ort_library() {   # the npm package's prebuilt Linux x64 shared library
+    local tmp; tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "onnxruntime-node@$ort_version" >/dev/null 2>&1)
+    tar -xzf "$tmp"/onnxruntime-node-*.tgz -C "$tmp" package/bin/napi-v6/linux/x64/libonnxruntime.so.1
+    mkdir -p "$ort_dir/lib"
+    cp "$tmp/package/bin/napi-v6/linux/x64/libonnxruntime.so.1" "$ort_dir/lib/"
+    ln -sf libonnxruntime.so.1 "$ort_dir/lib/libonnxruntime.so"
+    echo "$ort_version" > "$ort_dir/VERSION"
+    rm -rf "$tmp"
+}
+
+choose_ort() {
+    mkdir -p "$root/build"
+    local args="$root/build/onnxruntime.cmake-args"
+    if [ -n "${ONNXRUNTIME_ROOT:-}" ]; then
+        [ -d "$ONNXRUNTIME_ROOT/include" ] || { say "ONNXRUNTIME_ROOT=$ONNXRUNTIME_ROOT has no include/"; exit 1; }
+        say "ONNX Runtime: $ONNXRUNTIME_ROOT (ONNXRUNTIME_ROOT)"
+        echo "-DONNXRUNTIME_ROOT=$ONNXRUNTIME_ROOT" > "$args"
+    elif pkg-config --exists libonnxruntime 2>/dev/null; then
+        say "ONNX Runtime: system $(pkg-config --modversion libonnxruntime) (pkg-config)"
+        echo "-DONNXRUNTIME_ROOT=" > "$args"
+    else
+        if [ ! -f "$ort_dir/include/onnxruntime_c_api.h" ]; then say "fetching ONNX Runtime C headers (Debian trixie libonnxruntime-dev)"; fetch_ort_headers; fi
+        if [ ! -f "$ort_dir/lib/libonnxruntime.so.1" ]; then say "fetching ONNX Runtime $ort_version library (npm onnxruntime-node)"; fetch_ort_library; fi
+        say "ONNX Runtime: $ort_dir"
+        echo "-DONNXRUNTIME_ROOT=$ort_dir" > "$args"
+    fi
+}
+
+install_debian_packages
+choose_ort

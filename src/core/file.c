@@ -1,0 +1,172 @@
+/*
+ * file.c — atomic output files and small path helpers (see file.h).
+ */
+#include "core/file.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_PARTIAL 64
+
+/* Paths of partial files in flight. A slot is claimed under the lock; the
+ * signal handler only reads the fixed arrays and calls unlink(). */
+static char partial_paths[MAX_PARTIAL][PATH_MAX];
+static volatile sig_atomic_t partial_used[MAX_PARTIAL];
+static pthread_mutex_t partial_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int claim_slot(const char *path)
+{
+    pthread_mutex_lock(&partial_lock);
+    for (int i = 0; i < MAX_PARTIAL; i++) {
+        if (!partial_used[i]) {
+            snprintf(partial_paths[i], PATH_MAX, "%s", path);
+            partial_used[i] = 1;
+            pthread_mutex_unlock(&partial_lock);
+            return i;
+        }
+    }
+    pthread_mutex_unlock(&partial_lock);
+    return -1;
+}
+
+static void release_slot(int slot)
+{
+    if (slot < 0)
+        return;
+    pthread_mutex_lock(&partial_lock);
+    partial_used[slot] = 0;
+    pthread_mutex_unlock(&partial_lock);
+}
+
+void fu_output_remove_all_partial(void)
+{
+    for (int i = 0; i < MAX_PARTIAL; i++)
+        if (partial_used[i])
+            unlink(partial_paths[i]);
+}
+
+static void directory_of(const char *path, char *dir, size_t size)
+{
+    snprintf(dir, size, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        snprintf(dir, size, ".");
+    else if (slash == dir)
+        dir[1] = '\0';
+    else
+        *slash = '\0';
+}
+
+facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err)
+{
+    char dir[PATH_MAX];
+    struct stat st;
+
+    memset(out, 0, sizeof *out);
+    out->slot = -1;
+    if (!final_path || !*final_path)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no output path given");
+    if (strlen(final_path) + 20 >= PATH_MAX)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "output path too long: %s", final_path);
+    directory_of(final_path, dir, sizeof dir);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_IO, "output directory %s does not exist (for %s)", dir,
+                       final_path);
+    if (access(dir, W_OK) != 0)
+        return fu_fail(err, FACEFUSE_ERR_IO, "output directory %s is not writable", dir);
+    if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_IO, "output path %s is a directory", final_path);
+
+    snprintf(out->final_path, sizeof out->final_path, "%s", final_path);
+    snprintf(out->temp_path, sizeof out->temp_path, "%s.partial-XXXXXX", final_path);
+    int fd = mkstemp(out->temp_path);
+    if (fd < 0)
+        return fu_fail(err, FACEFUSE_ERR_IO, "cannot create %s: %s", out->temp_path, strerror(errno));
+    close(fd);
+    out->slot = claim_slot(out->temp_path);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_output_commit(fu_output *out, fu_err *err)
+{
+    if (!out->temp_path[0])
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "output %s was not begun", out->final_path);
+    if (rename(out->temp_path, out->final_path) != 0) {
+        int e = errno;
+        fu_output_abort(out);
+        return fu_fail(err, FACEFUSE_ERR_IO, "cannot rename to %s: %s", out->final_path, strerror(e));
+    }
+    release_slot(out->slot);
+    out->slot = -1;
+    out->temp_path[0] = '\0';
+    return FACEFUSE_OK;
+}
+
+void fu_output_abort(fu_output *out)
+{
+    if (out->temp_path[0])
+        unlink(out->temp_path);
+    release_slot(out->slot);
+    out->slot = -1;
+    out->temp_path[0] = '\0';
+}
+
+const char *fu_path_extension(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(path, '.');
+    size_t i = 0;
+
+    if (size == 0)
+        return buf;
+    if (dot && (!slash || dot > slash))
+        for (dot++; *dot && i + 1 < size; dot++)
+            buf[i++] = (char)tolower((unsigned char)*dot);
+    buf[i] = '\0';
+    return buf;
+}
+
+const char *fu_path_stem(const char *path, char *buf, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    snprintf(buf, size, "%s", name);
+    char *dot = strrchr(buf, '.');
+    if (dot && dot != buf)
+        *dot = '\0';
+    return buf;
+}
+
+int fu_file_exists(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+facefuse_status fu_mkdirs(const char *path, fu_err *err)
+{
+    char buf[PATH_MAX];
+    struct stat st;
+
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return fu_fail(err, FACEFUSE_ERR_IO, "cannot create directory %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+        return fu_fail(err, FACEFUSE_ERR_IO, "cannot create directory %s: %s", buf, strerror(errno));
+    if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_IO, "%s is not a directory", buf);
+    return FACEFUSE_OK;
+}

@@ -1,0 +1,43 @@
+/*
+ * file.h — output files that never appear half-written, and path helpers.
+ *
+ * Every file facefuse writes for the user goes through fu_output: the data is
+ * written to "<final path>.partial-XXXXXX" in the same directory (so the final
+ * rename is atomic on one file system), and only fu_output_commit renames it
+ * to the final name. Open partial files are kept in a process-wide list so
+ * that a signal handler can remove them (fu_output_remove_all_partial, which
+ * is async-signal-safe).
+ */
+#ifndef FU_FILE_H
+#define FU_FILE_H
+
+#include <limits.h>
+
+#include "core/error.h"
+
+typedef struct fu_output {
+    char final_path[PATH_MAX];
+    char temp_path[PATH_MAX];
+    int slot;                 /* index in the partial-file list, -1 when none */
+} fu_output;
+
+/* Checks that the directory of final_path exists and is writable, creates an
+ * empty temp file beside it and records it. */
+facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err);
+/* Renames the temp file to the final name. On failure the temp file is removed. */
+facefuse_status fu_output_commit(fu_output *out, fu_err *err);
+/* Removes the temp file (if any). Safe to call twice or after commit. */
+void fu_output_abort(fu_output *out);
+/* Unlinks every partial file still open. Async-signal-safe. */
+void fu_output_remove_all_partial(void);
+
+/* The extension of path without the dot, lowercased into buf ("" if none). */
+const char *fu_path_extension(const char *path, char *buf, size_t size);
+/* The file name without directory and extension, into buf. */
+const char *fu_path_stem(const char *path, char *buf, size_t size);
+/* 1 if path names an existing regular file. */
+int fu_file_exists(const char *path);
+/* mkdir -p; returns FACEFUSE_OK when it exists afterwards. */
+facefuse_status fu_mkdirs(const char *path, fu_err *err);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * log.c — process-wide log sink (see log.h).
+ */
+#include "core/log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static facefuse_log_level log_level = FACEFUSE_LOG_INFO;
+static facefuse_log_callback log_cb;
+static void *log_ud;
+
+void fu_log_set(facefuse_log_level level, facefuse_log_callback cb, void *user_data)
+{
+    pthread_mutex_lock(&log_lock);
+    log_level = level;
+    log_cb = cb;
+    log_ud = user_data;
+    pthread_mutex_unlock(&log_lock);
+}
+
+int fu_log_enabled(facefuse_log_level level)
+{
+    return level <= log_level;
+}
+
+void fu_log(facefuse_log_level level, const char *fmt, ...)
+{
+    static const char *names[] = {"error", "warning", "info", "debug"};
+    char line[2048];
+    va_list ap;
+
+    if (level > log_level)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    pthread_mutex_lock(&log_lock);
+    if (log_cb)
+        log_cb(level, line, log_ud);
+    else
+        fprintf(stderr, "facefuse: %s: %s\n", names[level], line);
+    pthread_mutex_unlock(&log_lock);
+}

@@ -1,0 +1,21 @@
+/*
+ * log.h — the library's log sink.
+ *
+ * One process-wide sink, set by facefuse_context_new from its params (the
+ * last context created wins) and defaulting to stderr at INFO. Messages are
+ * single lines; the sink adds the newline.
+ */
+#ifndef FU_LOG_H
+#define FU_LOG_H
+
+#include "facefuse.h"
+
+void fu_log_set(facefuse_log_level level, facefuse_log_callback cb, void *user_data);
+void fu_log(facefuse_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fu_log_enabled(facefuse_log_level level);
+
+#define fu_warn(...) fu_log(FACEFUSE_LOG_WARN, __VA_ARGS__)
+#define fu_info(...) fu_log(FACEFUSE_LOG_INFO, __VA_ARGS__)
+#define fu_debug(...) fu_log(FACEFUSE_LOG_DEBUG, __VA_ARGS__)
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * config.h — everything one run needs to know, typed.
+ *
+ * The command line and the ini file fill a fu_run_config through the option
+ * table (src/cli/options.c); the pipeline and the processors only read it.
+ * Strings point into storage owned by whoever filled the config (the option
+ * set) and outlive the run.
+ */
+#ifndef FU_CONFIG_H
+#define FU_CONFIG_H
+
+#include "facefuse.h"
+
+#define FU_MAX_SOURCES 32
+#define FU_MAX_PROCESSORS 8
+#define FU_MAX_ITEMS 16
+
+typedef struct fu_run_config {
+    /* paths */
+    const char *source_paths[FU_MAX_SOURCES];
+    int source_count;
+    const char *target_path;
+    const char *output_path;
+    const char *temp_path;
+    int target_is_video;            /* set by the workflow: the reference frame differs from the target */
+
+    /* analysis and selection */
+    facefuse_analysis_params analysis;
+    facefuse_selector_params selector;
+    int reference_frame_number;
+
+    /* processors, in order */
+    const char *processors[FU_MAX_PROCESSORS];
+    int processor_count;
+
+    /* face_debugger */
+    const char *debugger_items[FU_MAX_ITEMS];
+    int debugger_item_count;
+
+    /* face_swapper */
+    const char *swapper_model;
+    int swapper_pixel_boost;        /* 0 = model's size */
+    float swapper_weight;
+
+    /* face masker */
+    const char *mask_types[4];
+    int mask_type_count;
+    float mask_blur;
+    int mask_padding[4];            /* top right bottom left, percent */
+
+    /* output */
+    int output_image_quality;
+    float output_image_scale;
+    const char *video_encoder;
+    const char *video_preset;
+    int video_quality;
+    float video_scale;
+    double video_fps;               /* 0 = target's */
+    const char *audio_encoder;
+    int audio_quality;
+    int audio_volume;
+    long trim_frame_start, trim_frame_end; /* -1 = none */
+    int execution_thread_count;
+    const char *progress_mode;      /* "bar", "json", "none" */
+} fu_run_config;
+
+#endif

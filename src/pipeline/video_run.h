@@ -1,0 +1,62 @@
+/*
+ * video_run.h — runs a frame processor over a whole video target.
+ *
+ * One decode thread → bounded ring → N worker threads calling process() →
+ * the calling thread encodes and muxes frames strictly in order, with the
+ * target's audio interleaved. Memory is bounded by the ring (2 × threads + 2
+ * frames) whatever the video length. The output appears under its name only
+ * when complete; any failure or cancel leaves nothing behind.
+ */
+#ifndef FU_VIDEO_RUN_H
+#define FU_VIDEO_RUN_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+
+/* Processes one frame in place (or replaces *frame via facefuse_image
+ * functions; a different size is scaled to the output size). Called from
+ * worker threads, concurrently. */
+typedef facefuse_status (*fu_frame_fn)(void *user, facefuse_image *frame, int64_t frame_index,
+                                       fu_err *err);
+
+typedef struct fu_video_job {
+    const char *target_path, *output_path;
+    const char *audio_path;          /* NULL, or an audio file replacing the soundtrack */
+    int64_t trim_start, trim_end;    /* frame numbers, [start, end); -1 = none */
+    const char *video_encoder;       /* NULL = libx264 */
+    const char *video_preset;        /* NULL = veryfast */
+    int video_quality;               /* 0–100 */
+    double output_fps;               /* 0 = keep the target's timestamps (VFR stays VFR) */
+    double output_scale;             /* 0 or 1.0 = target size */
+    const char *audio_encoder;       /* NULL = copy when possible, else first accepted */
+    int audio_quality;               /* 0–100 */
+    int audio_volume;                /* 0 = no audio, 1–99 re-encodes with gain, 100 */
+    int thread_count;                /* workers processing frames in parallel; 0 = 1 */
+    fu_frame_fn process;             /* NULL = frames pass unchanged */
+    void *process_user;
+    /* Called from the calling thread after each written frame. */
+    void (*progress)(void *user, int64_t done, int64_t total, double fps);
+    void *progress_user;
+    volatile int *cancel;            /* non-zero stops the run within a second */
+} fu_video_job;
+
+/* A job with FaceFusion's defaults (quality 80, veryfast, volume 100, 4 threads). */
+fu_video_job fu_video_job_default(void);
+
+/* Runs the job. FACEFUSE_ERR_CANCELLED when *cancel became non-zero. */
+facefuse_status fu_video_run(const fu_video_job *job, fu_err *err);
+
+/* Ready-made progress callbacks. user: a fu_progress_state (or NULL for a
+ * shared one; one run at a time). The bar goes to stderr, only on a TTY;
+ * the JSON mode prints {"frames":..,"total":..,"fps":..,"eta_s":..} to
+ * stdout once a second and once at the end. */
+typedef struct fu_progress_state {
+    double last_print_s;
+    int finished;
+} fu_progress_state;
+
+void fu_video_progress_bar(void *user, int64_t done, int64_t total, double fps);
+void fu_progress_json(void *user, int64_t done, int64_t total, double fps);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * processor.c — the table of processors, in the order --help lists them.
+ */
+#include "processors/processor.h"
+
+#include <string.h>
+
+extern const fu_processor fu_face_debugger;
+
+static const fu_processor *const processors[] = {
+    &fu_face_debugger,
+};
+
+const fu_processor *fu_processor_find(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof processors / sizeof processors[0]; i++)
+        if (strcmp(processors[i]->name, name) == 0)
+            return processors[i];
+    return NULL;
+}
+
+const char *fu_processor_names(void)
+{
+    return "face_debugger";
+}

@@ -1,0 +1,136 @@
+/*
+ * testlib.c — see testlib.h.
+ */
+#include "testlib.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int tl_failed_checks;
+static int tests_passed, tests_failed, tests_skipped;
+static int current_failed, current_skipped;
+static char tmpdir[512];
+
+void tl_fail_at(const char *file, int line, const char *expr)
+{
+    tl_failed_checks++;
+    current_failed = 1;
+    fprintf(stderr, "  FAIL %s:%d: %s\n", file, line, expr);
+}
+
+void tl_skip(const char *reason)
+{
+    current_skipped = 1;
+    printf("  skipped: %s\n", reason);
+}
+
+void tl_run(const char *name, void (*fn)(void))
+{
+    current_failed = current_skipped = 0;
+    printf("-- %s\n", name);
+    fflush(stdout);
+    fn();
+    if (current_failed)
+        tests_failed++;
+    else if (current_skipped)
+        tests_skipped++;
+    else
+        tests_passed++;
+    printf("   %s %s\n", current_failed ? "FAILED" : current_skipped ? "SKIPPED" : "ok", name);
+    fflush(stdout);
+}
+
+int tl_finish(void)
+{
+    if (tmpdir[0]) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmpdir);
+    }
+    printf("%d passed, %d failed, %d skipped\n", tests_passed, tests_failed, tests_skipped);
+    return tests_failed ? 1 : 0;
+}
+
+static const char *ring(const char *fmt, const char *a, const char *b)
+{
+    static char bufs[16][1024];
+    static int next;
+    char *buf = bufs[next++ % 16];
+    snprintf(buf, 1024, fmt, a, b);
+    return buf;
+}
+
+const char *tl_shared(const char *rel)
+{
+    return ring("%s/../shared/%s", FACEFUSE_SOURCE_DIR, rel);
+}
+
+const char *tl_test_models(const char *rel)
+{
+    return ring("%s/%s", FACEFUSE_TEST_MODELS, rel);
+}
+
+const char *tl_tmpdir(void)
+{
+    if (!tmpdir[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(tmpdir, sizeof tmpdir, "%s/facefuse-test-XXXXXX", base ? base : "/tmp");
+        if (!mkdtemp(tmpdir)) {
+            perror("mkdtemp");
+            exit(2);
+        }
+    }
+    return tmpdir;
+}
+
+const char *tl_tmp(const char *name)
+{
+    return ring("%s/%s", tl_tmpdir(), name);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return strdup("");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+int tl_run_cli(const char *args, char **out, char **err)
+{
+    char cmd[8192];
+    const char *o = tl_tmp(".cli-stdout"), *e = tl_tmp(".cli-stderr");
+    snprintf(cmd, sizeof cmd, "%s %s </dev/null >'%s' 2>'%s'", FACEFUSE_BINARY, args, o, e);
+    int status = system(cmd);
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (out)
+        *out = slurp(o);
+    if (err)
+        *err = slurp(e);
+    return code;
+}
+
+facefuse_context *tl_context(void)
+{
+    facefuse_context_params p = facefuse_context_default_params();
+    facefuse_context *ctx = NULL;
+    p.model_dir = FACEFUSE_TEST_MODELS;
+    p.allow_download = 0;
+    p.log_level = FACEFUSE_LOG_WARN;
+    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK) {
+        fprintf(stderr, "cannot create context\n");
+        exit(2);
+    }
+    return ctx;
+}
