@@ -52,6 +52,21 @@ void fu_output_remove_all_partial(void)
             unlink(partial_paths[i]);
 }
 
+static mode_t umask_value;
+static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
+
+static void read_umask(void)
+{
+    umask_value = umask(022);
+    umask(umask_value);
+}
+
+static mode_t process_umask(void)
+{
+    pthread_once(&umask_once, read_umask);
+    return umask_value;
+}
+
 static void directory_of(const char *path, char *dir, size_t size)
 {
     snprintf(dir, size, "%s", path);
@@ -89,6 +104,8 @@ facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *
     int fd = mkstemp(out->temp_path);
     if (fd < 0)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot create %s: %s", out->temp_path, strerror(errno));
+    /* mkstemp makes the file 0600; the output should get the usual mode. */
+    fchmod(fd, 0666 & ~process_umask());
     close(fd);
     out->slot = claim_slot(out->temp_path);
     return FACEFUSE_OK;

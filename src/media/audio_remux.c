@@ -46,6 +46,7 @@ struct fu_audio_remux {
     int cut_start;
     double end_s;          /* < 0: no end */
     int volume;
+    int matroska_out;      /* Matroska in and out (see write_copy) */
     int has_pending;       /* pkt holds a packet read but not yet due */
     int eof;
 };
@@ -251,6 +252,8 @@ static facefuse_status open_source(fu_audio_remux *a, const fu_audio_params *p, 
     if (ret < 0)
         return fu_fail(err, FACEFUSE_ERR_DECODE, "cannot read audio of %s: %s", a->path,
                        av_errtext(ret, eb, sizeof eb));
+    a->matroska_out = strstr(a->ic->iformat->name, "matroska") &&
+                      (is(a->ext, "mkv") || is(a->ext, "webm"));
     int n = (int)a->ic->nb_streams;
     a->tracks = calloc((size_t)n, sizeof *a->tracks);
     a->track_of_stream = malloc((size_t)n * sizeof *a->track_of_stream);
@@ -348,6 +351,12 @@ static facefuse_status write_copy(fu_audio_remux *a, audio_track *t, AVPacket *p
         return FACEFUSE_OK;
     int64_t shift = av_rescale_q(llround(a->start_s * AV_TIME_BASE), AV_TIME_BASE_Q,
                                  t->in->time_base);
+    /* The Matroska demuxer takes the codec delay (CodecDelay) off audio
+     * timestamps but the 5.1 muxer does not put it back: do it here, or the
+     * muxer's shift to non-negative times moves the video against the audio. */
+    if (a->matroska_out && t->in->codecpar->initial_padding > 0)
+        shift -= av_rescale_q(t->in->codecpar->initial_padding,
+                              (AVRational){1, t->in->codecpar->sample_rate}, t->in->time_base);
     if (pkt->pts != AV_NOPTS_VALUE)
         pkt->pts -= shift;
     if (pkt->dts != AV_NOPTS_VALUE)

@@ -273,6 +273,8 @@ static facefuse_status drain_encoder(fu_video_writer *w, fu_err *err)
         if (ret < 0)
             return fu_fail(err, FACEFUSE_ERR_ENCODE, "video encoder %s failed for %s: %s",
                            w->encoder_name, w->final_path, av_errtext(ret, eb, sizeof eb));
+        if (w->pkt->duration <= 0) /* the last frame's length, for the muxer */
+            w->pkt->duration = av_rescale_q(1, av_inv_q(w->enc->framerate), w->enc->time_base);
         av_packet_rescale_ts(w->pkt, w->enc->time_base, w->st->time_base);
         w->pkt->stream_index = w->st->index;
         ret = av_interleaved_write_frame(w->oc, w->pkt);

@@ -33,20 +33,20 @@ typedef struct vt_clip {
     int faststart;            /* mp4/mov: index at the front */
 } vt_clip;
 
-static vt_clip vt_clip_default(void)
+static inline vt_clip vt_clip_default(void)
 {
     vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0};
     return c;
 }
 
 /* VFR pattern: frame durations in ms. */
-static int vt_vfr_duration_ms(int i)
+static inline int vt_vfr_duration_ms(int i)
 {
     static const int pattern[] = {40, 40, 80, 40, 120, 60, 40, 100};
     return pattern[i % 8];
 }
 
-static int64_t vt_vfr_pts_ms(int i)
+static inline int64_t vt_vfr_pts_ms(int i)
 {
     int64_t t = 0;
     for (int k = 0; k < i; k++)
@@ -55,7 +55,7 @@ static int64_t vt_vfr_pts_ms(int i)
 }
 
 /* Synthetic frame i: gradient + a moving white square. */
-static void vt_pattern(uint8_t *rgb, int stride, int w, int h, int i)
+static inline void vt_pattern(uint8_t *rgb, int stride, int w, int h, int i)
 {
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -77,7 +77,22 @@ typedef struct vt_audio {
     double freq;
 } vt_audio;
 
-static int vt_encode_write(AVFormatContext *oc, AVCodecContext *enc, AVStream *st, AVFrame *f)
+/* Packet duration in the encoder time base: 1 frame (CFR, tb 1/fps), the
+ * pattern's duration (VFR, tb 1/1000), or what the audio encoder set. */
+static inline int64_t vt_packet_duration(const AVCodecContext *enc, const AVPacket *pkt, int vfr)
+{
+    if (enc->codec_type != AVMEDIA_TYPE_VIDEO)
+        return pkt->duration;
+    if (!vfr)
+        return 1;
+    for (int i = 0; i < 100000; i++)
+        if (vt_vfr_pts_ms(i) >= pkt->pts)
+            return vt_vfr_duration_ms(i);
+    return 40;
+}
+
+static inline int vt_encode_write(AVFormatContext *oc, AVCodecContext *enc, AVStream *st, AVFrame *f,
+                                  int vfr)
 {
     AVPacket *pkt = av_packet_alloc();
     int ret = avcodec_send_frame(enc, f);
@@ -89,6 +104,7 @@ static int vt_encode_write(AVFormatContext *oc, AVCodecContext *enc, AVStream *s
         }
         if (ret < 0)
             break;
+        pkt->duration = vt_packet_duration(enc, pkt, vfr);
         av_packet_rescale_ts(pkt, enc->time_base, st->time_base);
         pkt->stream_index = st->index;
         ret = av_interleaved_write_frame(oc, pkt);
@@ -97,7 +113,7 @@ static int vt_encode_write(AVFormatContext *oc, AVCodecContext *enc, AVStream *s
     return ret;
 }
 
-static int vt_audio_open(AVFormatContext *oc, vt_audio *a, const char *name, double freq)
+static inline int vt_audio_open(AVFormatContext *oc, vt_audio *a, const char *name, double freq)
 {
     const AVCodec *c = avcodec_find_encoder_by_name(name);
     if (!c)
@@ -122,7 +138,7 @@ static int vt_audio_open(AVFormatContext *oc, vt_audio *a, const char *name, dou
 }
 
 /* Encodes sine samples up to time t_s. */
-static int vt_audio_until(AVFormatContext *oc, vt_audio *a, double t_s)
+static inline int vt_audio_until(AVFormatContext *oc, vt_audio *a, double t_s)
 {
     int n = a->enc->frame_size > 0 ? a->enc->frame_size : 1024;
     while ((double)a->samples / 48000 < t_s) {
@@ -148,20 +164,20 @@ static int vt_audio_until(AVFormatContext *oc, vt_audio *a, double t_s)
         }
         f->pts = a->samples;
         a->samples += n;
-        if (vt_encode_write(oc, a->enc, a->st, f) < 0)
+        if (vt_encode_write(oc, a->enc, a->st, f, 0) < 0)
             return -1;
     }
     return 0;
 }
 
-static void vt_audio_close(vt_audio *a)
+static inline void vt_audio_close(vt_audio *a)
 {
     avcodec_free_context(&a->enc);
     av_frame_free(&a->frame);
 }
 
 /* Writes the clip; 0 on success. */
-static int vt_make_clip(const char *path, const vt_clip *c)
+static inline int vt_make_clip(const char *path, const vt_clip *c)
 {
     AVFormatContext *oc = NULL;
     vt_audio audio[2];
@@ -200,7 +216,8 @@ static int vt_make_clip(const char *path, const vt_clip *c)
     vs->time_base = enc->time_base;
     if (c->rotation_deg) {
         uint8_t *m = av_stream_new_side_data(vs, AV_PKT_DATA_DISPLAYMATRIX, 36);
-        av_display_rotation_set((int32_t *)m, -c->rotation_deg);
+        /* FFmpeg 5.1 reads a matrix set with +angle as a clockwise turn of angle */
+        av_display_rotation_set((int32_t *)m, c->rotation_deg);
     }
     for (int t = 0; t < c->audio_tracks && t < 2; t++)
         if (vt_audio_open(oc, &audio[t], c->acodec, t ? 660.0 : 440.0) < 0)
@@ -220,7 +237,9 @@ static int vt_make_clip(const char *path, const vt_clip *c)
     frame->height = c->height;
     av_frame_get_buffer(frame, 0);
     sws = sws_getContext(c->width, c->height, AV_PIX_FMT_RGB24, c->width, c->height,
-                         enc->pix_fmt, SWS_BICUBIC, NULL, NULL, NULL);
+                         enc->pix_fmt, SWS_BICUBIC | SWS_ACCURATE_RND, NULL, NULL, NULL);
+    sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_DEFAULT), 1,
+                             sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16);
     for (int i = 0; i < c->frames; i++) {
         int64_t pts = c->vfr ? vt_vfr_pts_ms(i) : i;
         double t = c->vfr ? pts / 1000.0 : (double)i / c->fps;
@@ -233,16 +252,16 @@ static int vt_make_clip(const char *path, const vt_clip *c)
         int stride[1] = {c->width * 3};
         sws_scale(sws, src, stride, 0, c->height, frame->data, frame->linesize);
         frame->pts = pts;
-        if (vt_encode_write(oc, enc, vs, frame) < 0)
+        if (vt_encode_write(oc, enc, vs, frame, c->vfr) < 0)
             goto done;
     }
     double end = c->vfr ? vt_vfr_pts_ms(c->frames) / 1000.0 : (double)c->frames / c->fps;
     for (int a = 0; a < c->audio_tracks; a++) {
         if (vt_audio_until(oc, &audio[a], end) < 0 ||
-            vt_encode_write(oc, audio[a].enc, audio[a].st, NULL) < 0)
+            vt_encode_write(oc, audio[a].enc, audio[a].st, NULL, 0) < 0)
             goto done;
     }
-    if (vt_encode_write(oc, enc, vs, NULL) < 0)
+    if (vt_encode_write(oc, enc, vs, NULL, c->vfr) < 0)
         goto done;
     ret = av_write_trailer(oc) < 0 ? -1 : 0;
 done:
@@ -279,7 +298,7 @@ typedef struct vt_stats {
     int audio_count;
 } vt_stats;
 
-static uint64_t vt_hash(const uint8_t *d, int n)
+static inline uint64_t vt_hash(const uint8_t *d, int n)
 {
     uint64_t h = 1469598103934665603ULL;
     for (int i = 0; i < n; i++)
@@ -287,13 +306,13 @@ static uint64_t vt_hash(const uint8_t *d, int n)
     return h ^ (uint64_t)n;
 }
 
-static int vt_cmp_double(const void *a, const void *b)
+static inline int vt_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
 
-static void vt_stats_free(vt_stats *s)
+static inline void vt_stats_free(vt_stats *s)
 {
     for (int i = 0; i < VT_MAX_STREAMS; i++) {
         free(s->s[i].hashes);
@@ -303,7 +322,7 @@ static void vt_stats_free(vt_stats *s)
 }
 
 /* Reads every packet of path; 0 on success. Video pts lists are sorted. */
-static int vt_probe(const char *path, vt_stats *out)
+static inline int vt_probe(const char *path, vt_stats *out)
 {
     AVFormatContext *ic = NULL;
     memset(out, 0, sizeof *out);
@@ -327,6 +346,13 @@ static int vt_probe(const char *path, vt_stats *out)
     }
     AVPacket *pkt = av_packet_alloc();
     int cap[VT_MAX_STREAMS] = {0};
+    double stream_end[VT_MAX_STREAMS] = {0};
+    for (int i = 0; i < out->streams; i++) {
+        AVStream *st = ic->streams[i];
+        if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+            stream_end[i] = (double)((st->start_time != AV_NOPTS_VALUE ? st->start_time : 0) +
+                                     st->duration) * av_q2d(st->time_base);
+    }
     while (av_read_frame(ic, pkt) >= 0) {
         int i = pkt->stream_index;
         if (i < out->streams) {
@@ -350,6 +376,10 @@ static int vt_probe(const char *path, vt_stats *out)
         av_packet_unref(pkt);
     }
     av_packet_free(&pkt);
+    /* mp4 packets carry no duration: the stream's own end is better */
+    for (int i = 0; i < out->streams; i++)
+        if (out->s[i].packets && stream_end[i] > out->s[i].end_s)
+            out->s[i].end_s = stream_end[i];
     if (out->video >= 0 && out->s[out->video].packets)
         qsort(out->s[out->video].pts_s, (size_t)out->s[out->video].packets, sizeof(double),
               vt_cmp_double);
@@ -358,19 +388,19 @@ static int vt_probe(const char *path, vt_stats *out)
 }
 
 /* Video frame count (one packet a frame for the codecs used here). */
-static int vt_video_frames(const vt_stats *s)
+static inline int vt_video_frames(const vt_stats *s)
 {
     return s->video >= 0 ? s->s[s->video].packets : 0;
 }
 
-static double vt_stream_duration(const vt_stats *s, int stream)
+static inline double vt_stream_duration(const vt_stats *s, int stream)
 {
     const vt_stream_stats *t = &s->s[stream];
     return t->packets ? t->end_s - t->first_s : 0;
 }
 
 /* Stamps index as 16 bits of 8×8 black/white blocks along the top rows. */
-static void vt_stamp(facefuse_image *im, int64_t index)
+static inline void vt_stamp(facefuse_image *im, int64_t index)
 {
     for (int bit = 0; bit < 16; bit++) {
         uint8_t v = (index >> bit) & 1 ? 255 : 0;
@@ -380,7 +410,7 @@ static void vt_stamp(facefuse_image *im, int64_t index)
     }
 }
 
-static int64_t vt_read_stamp(const facefuse_image *im)
+static inline int64_t vt_read_stamp(const facefuse_image *im)
 {
     int64_t index = 0;
     for (int bit = 0; bit < 16; bit++) {
@@ -392,7 +422,7 @@ static int64_t vt_read_stamp(const facefuse_image *im)
 }
 
 /* Copies the first n bytes of src into dst; zeroes [zero_from, zero_to) when given. */
-static int vt_copy_bytes(const char *src, const char *dst, double keep_fraction, double zero_from,
+static inline int vt_copy_bytes(const char *src, const char *dst, double keep_fraction, double zero_from,
                          double zero_to)
 {
     FILE *f = fopen(src, "rb");

@@ -6,7 +6,8 @@ Usage: make_models.py OUT_DIR
 1. Links the real small models of ../shared/models under FaceFusion's file
    names (scrfd_2.5g.onnx, yunet_2023_mar.onnx), without .hash files, so the
    registry uses them as "unverified" local files.
-2. Writes small stand-in ONNX models with the exact input/output contracts of
+2. Runs every tests/models/gen_*.py (each has generate(out_dir)), which
+   write small stand-in ONNX models with the exact input/output contracts of
    models too big to ship, whose outputs are known functions of their inputs,
    and broken models (wrong shape, truncated) for the error-path tests.
 Stand-ins never pretend to be the real network: each test that uses one
@@ -59,6 +60,12 @@ def main():
         data = f.read()
     with open(os.path.join(bad, "truncated.onnx"), "wb") as f:
         f.write(data[: len(data) // 3])
+    # Every tests/models/gen_*.py contributes stand-ins through generate(out).
+    sys.path.insert(0, HERE)
+    for name in sorted(os.listdir(HERE)):
+        if name.startswith("gen_") and name.endswith(".py"):
+            module = __import__(name[:-3])
+            module.generate(out)
     print("test models in", out)
 
 
