@@ -111,6 +111,7 @@ int tl_run_cli(const char *args, char **out, char **err)
 {
     char cmd[8192];
     const char *o = tl_tmp(".cli-stdout"), *e = tl_tmp(".cli-stderr");
+    setenv("FACEFUSE_MODEL_DIR", FACEFUSE_TEST_MODELS, 0); /* ctest sets it; a direct run may not */
     snprintf(cmd, sizeof cmd, "%s %s </dev/null >'%s' 2>'%s'", FACEFUSE_BINARY, args, o, e);
     int status = system(cmd);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

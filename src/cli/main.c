@@ -194,7 +194,7 @@ static void print_faces_json(const char *path, const facefuse_face *faces, int n
  * can be had, skipped with a warning otherwise. */
 static void optional_models(facefuse_context *ctx, facefuse_analysis_params *a)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX + 256];
     const fu_model_def *classifier = fu_model_find("fairface");
     if (a->recognizer_model && facefuse_model_ensure(ctx, a->recognizer_model, NULL, NULL) != FACEFUSE_OK) {
         fu_warn("%s; faces are listed without embeddings", facefuse_context_errmsg(ctx));
@@ -296,6 +296,10 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
     cfg->output_path = resolve_output(cfg->output_path, cfg->target_path, output, sizeof output);
     if (!fu_file_exists(cfg->target_path)) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "target %s does not exist", cfg->target_path);
+        return fail(&err);
+    }
+    if (fu_output_check(cfg->output_path, &err) != FACEFUSE_OK) {
+        err.code = FACEFUSE_ERR_INVALID_ARGUMENT; /* a pre-check, as FaceFusion's */
         return fail(&err);
     }
     if (!fu_image_path_is_image(cfg->target_path)) {

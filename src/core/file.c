@@ -79,13 +79,11 @@ static void directory_of(const char *path, char *dir, size_t size)
         *slash = '\0';
 }
 
-facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err)
+facefuse_status fu_output_check(const char *final_path, fu_err *err)
 {
     char dir[PATH_MAX];
     struct stat st;
 
-    memset(out, 0, sizeof *out);
-    out->slot = -1;
     if (!final_path || !*final_path)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no output path given");
     if (strlen(final_path) + 20 >= PATH_MAX)
@@ -98,6 +96,17 @@ facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *
         return fu_fail(err, FACEFUSE_ERR_IO, "output directory %s is not writable", dir);
     if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode))
         return fu_fail(err, FACEFUSE_ERR_IO, "output path %s is a directory", final_path);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err)
+{
+    facefuse_status rc;
+
+    memset(out, 0, sizeof *out);
+    out->slot = -1;
+    if ((rc = fu_output_check(final_path, err)) != FACEFUSE_OK)
+        return rc;
 
     snprintf(out->final_path, sizeof out->final_path, "%s", final_path);
     snprintf(out->temp_path, sizeof out->temp_path, "%s.partial-XXXXXX", final_path);

@@ -21,6 +21,9 @@ typedef struct fu_output {
     int slot;                 /* index in the partial-file list, -1 when none */
 } fu_output;
 
+/* Checks, without creating anything, that final_path could be written: its
+ * directory exists and is writable and it is not a directory itself. */
+facefuse_status fu_output_check(const char *final_path, fu_err *err);
 /* Checks that the directory of final_path exists and is writable, creates an
  * empty temp file beside it and records it. */
 facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err);
