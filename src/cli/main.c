@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/batch.h"
 #include "cli/options.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -73,6 +74,7 @@ static void usage(FILE *out)
             "\n"
             "commands:\n"
             "  headless-run -s SOURCE... -t TARGET -o OUTPUT [options]   process a target without UI\n"
+            "  batch-run -s 'SRC*' -t 'TGT*' -o 'out/{source_name}-{target_name}.{target_extension}'\n"
             "  detect IMAGE [--json] [options]                           print the faces found\n"
             "  force-download                                             fetch and verify every model\n"
             "  --list-execution-providers                                 what this build can run on\n"
@@ -280,7 +282,7 @@ static const char *resolve_output(const char *output, const char *target, char *
 
 static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
 {
-    char output[PATH_MAX];
+    char output[PATH_MAX + 256];
     fu_err err;
     int selected = 0;
 
@@ -317,11 +319,54 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
     return EXIT_OK;
 }
 
+/* ------------------------------------------------------------ batch-run */
+
+/* A pattern option: --X-pattern, else the -s/-t/-o value. */
+static const char *pattern_of(const fu_optset *set, const char *pattern_name, const char *path_name)
+{
+    const char *v = fu_optset_get(set, pattern_name);
+    return v ? v : fu_optset_get(set, path_name);
+}
+
+static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_run_config *base)
+{
+    fu_batch_item *items = NULL;
+    int n = 0, failed = 0, last_code = EXIT_OK;
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (fu_batch_expand(pattern_of(set, "--source-pattern", "--source-paths"),
+                        pattern_of(set, "--target-pattern", "--target-path"),
+                        pattern_of(set, "--output-pattern", "--output-path"), &items, &n, &err) != FACEFUSE_OK)
+        return fail(&err);
+    for (int i = 0; i < n && !stop_requested; i++) {
+        fu_run_config cfg = *base;
+        cfg.source_count = items[i].source[0] ? 1 : 0;
+        cfg.source_paths[0] = items[i].source;
+        cfg.target_path = items[i].target;
+        cfg.output_path = items[i].output;
+        fu_info("batch %d/%d: %s%s%s -> %s", i + 1, n, items[i].source, items[i].source[0] ? " + " : "",
+                items[i].target, items[i].output);
+        int code = cmd_headless_run(ctx, &cfg);
+        if (code != EXIT_OK) {
+            failed++;
+            last_code = code;
+        }
+    }
+    free(items);
+    if (stop_requested)
+        return EXIT_STOPPED;
+    if (failed)
+        fprintf(stderr, "facefuse: error: %d of %d batch steps failed\n", failed, n);
+    return failed ? (last_code == EXIT_INVALID ? EXIT_INVALID : EXIT_FAILURE_) : EXIT_OK;
+}
+
 /* ------------------------------------------------------------ main */
 
 static int is_command(const char *s)
 {
-    return strcmp(s, "headless-run") == 0 || strcmp(s, "detect") == 0 || strcmp(s, "force-download") == 0;
+    return strcmp(s, "headless-run") == 0 || strcmp(s, "batch-run") == 0 || strcmp(s, "detect") == 0 ||
+           strcmp(s, "force-download") == 0;
 }
 
 int main(int argc, char **argv)
@@ -378,6 +423,8 @@ int main(int argc, char **argv)
         code = cmd_detect(ctx, &set, &cfg);
     else if (strcmp(argv[1], "force-download") == 0)
         code = cmd_force_download(ctx);
+    else if (strcmp(argv[1], "batch-run") == 0)
+        code = cmd_batch_run(ctx, &set, &cfg);
     else
         code = cmd_headless_run(ctx, &cfg);
 done:

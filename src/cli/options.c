@@ -30,6 +30,10 @@ static const fu_option options[] = {
     {"--source-paths", "-s", "patterns", FU_OPT_LIST, NULL, NULL, 0, 0, 1, "source images (and an audio file)"},
     {"--target-path", "-t", "patterns", FU_OPT_STRING, NULL, NULL, 0, 0, 1, "target image or video"},
     {"--output-path", "-o", "patterns", FU_OPT_STRING, NULL, NULL, 0, 0, 1, "output file"},
+    {"--source-pattern", NULL, "patterns", FU_OPT_STRING, NULL, NULL, 0, 0, 1, "batch-run: source glob"},
+    {"--target-pattern", NULL, "patterns", FU_OPT_STRING, NULL, NULL, 0, 0, 1, "batch-run: target glob"},
+    {"--output-pattern", NULL, "patterns", FU_OPT_STRING, NULL, NULL, 0, 0, 1,
+     "batch-run: output with {index} {source_name} {target_name} {target_extension}"},
     {"--model-dir", NULL, "paths", FU_OPT_STRING, NULL, NULL, 0, 0, 1,
      "model cache (default $FACEFUSE_MODEL_DIR, else $XDG_CACHE_HOME/facefuse/models)"},
     /* face detector */

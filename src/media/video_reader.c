@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "media/av_log.h"
 #include "core/image.h"
 
 struct fu_video_reader {
@@ -151,6 +152,7 @@ facefuse_status fu_video_reader_open(fu_video_reader **out, const char *path, in
                                      fu_err *err)
 {
     *out = NULL;
+    fu_av_log_init();
     if (!path || !*path)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no video path given");
     if (!fu_file_exists(path))

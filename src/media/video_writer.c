@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "media/av_log.h"
 #include "core/log.h"
 #include "media/encoders.h"
 
@@ -195,6 +196,7 @@ facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_write
                                      fu_err *err)
 {
     *out = NULL;
+    fu_av_log_init();
     if (p->width <= 0 || p->height <= 0 || (p->channels != 3 && p->channels != 4) ||
         p->tb_num <= 0 || p->tb_den <= 0 || p->fps_num <= 0 || p->fps_den <= 0)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "bad video parameters for %s",

@@ -62,6 +62,7 @@ typedef struct output_state {
     fu_output file;
     fu_video_writer *writer;
     fu_audio_remux *audio;
+    int silent;            /* the audio could not be used */
     int64_t offset_pts;    /* subtracted from target pts (the first kept frame when trimmed) */
     int64_t last_out_pts;
     int64_t out_frames;
@@ -278,11 +279,13 @@ static int is_ext(const char *path, const char *ext)
     return strcmp(fu_path_extension(path, buf, sizeof buf), ext) == 0;
 }
 
+/* Adds the audio streams. FACEFUSE_ERR_DECODE (already logged) means the
+ * audio is unusable and the output must be made silent. */
 static facefuse_status open_audio(run_state *rs, output_state *os, int force_encode,
                                   double start_s, fu_err *err)
 {
     const fu_video_job *job = rs->job;
-    if (job->audio_volume <= 0)
+    if (job->audio_volume <= 0 || os->silent)
         return FACEFUSE_OK;
     fu_audio_params ap = {0};
     ap.path = job->audio_path ? job->audio_path : job->target_path;
@@ -298,8 +301,11 @@ static facefuse_status open_audio(run_state *rs, output_state *os, int force_enc
     facefuse_status st = fu_audio_remux_open(&os->audio, &ap, os->writer, &aerr);
     if (st == FACEFUSE_ERR_UNSUPPORTED || st == FACEFUSE_ERR_NO_MEMORY)
         return fu_fail(err, st, "%s", aerr.msg);
-    if (st != FACEFUSE_OK)
+    if (st != FACEFUSE_OK) {
+        /* as FaceFusion: unusable audio gives a silent video, not a failure */
         fu_warn("output %s will have no audio: %s", job->output_path, aerr.msg);
+        return FACEFUSE_ERR_DECODE;
+    }
     return FACEFUSE_OK;
 }
 
@@ -357,6 +363,12 @@ static facefuse_status start_output(run_state *rs, output_state *os, const frame
         st = open_writer(rs, os, first, err);
         if (st == FACEFUSE_OK)
             st = open_audio(rs, os, force, start_s, err);
+        if (st == FACEFUSE_ERR_DECODE) {
+            /* the failed audio may have left streams behind: start over silent */
+            close_output(os);
+            os->silent = 1;
+            st = open_writer(rs, os, first, err);
+        }
         if (st != FACEFUSE_OK) {
             close_output(os);
             return st;

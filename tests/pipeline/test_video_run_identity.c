@@ -142,6 +142,30 @@ static void test_replacing_audio_cut_to_video(void)
     vt_stats_free(&out);
 }
 
+static void test_unreadable_audio_gives_silent_video(void)
+{
+    char video[4096], junk[4096];
+    snprintf(video, sizeof video, "%s", tl_tmp("silent_in.mp4"));
+    snprintf(junk, sizeof junk, "%s", tl_tmp("junk.mp3"));
+    vt_clip c = vt_clip_default();
+    REQUIRE(vt_make_clip(video, &c) == 0, "cannot make video");
+    FILE *f = fopen(junk, "w");
+    REQUIRE(f, "write");
+    fputs("no sound here\n", f);
+    fclose(f);
+    fu_video_job job = fu_video_job_default();
+    job.target_path = video;
+    job.audio_path = junk;
+    job.output_path = tl_tmp("silent_out.mp4");
+    fu_err err;
+    REQUIRE(fu_video_run(&job, &err) == FACEFUSE_OK, "%s", err.msg);
+    vt_stats out;
+    REQUIRE(vt_probe(job.output_path, &out) == 0, "probe");
+    CHECK(out.audio_count == 0 && vt_video_frames(&out) == 30, "%d audio, %d frames",
+          out.audio_count, vt_video_frames(&out));
+    vt_stats_free(&out);
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_ERROR);
@@ -155,5 +179,6 @@ int main(void)
     RUN(test_mkv_opus_into_mp4);
     RUN(test_volume_reencodes);
     RUN(test_replacing_audio_cut_to_video);
+    RUN(test_unreadable_audio_gives_silent_video);
     return tl_finish();
 }
