@@ -26,10 +26,12 @@
 #include "infer/registry.h"
 #include "media/image_io.h"
 #include "pipeline/image_run.h"
+#include "pipeline/video_workflow.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
 
-static volatile sig_atomic_t stop_requested;
+/* Set by SIGINT/SIGTERM; the video engine polls it and stops within a second. */
+static volatile int stop_requested;
 
 static void on_signal(int sig)
 {
@@ -96,8 +98,21 @@ static facefuse_log_level level_of(const char *name)
     return FACEFUSE_LOG_INFO;
 }
 
+/* ONNX Runtime's intra-op threads a session: for a video, frames are
+ * processed by several workers, so each Run gets cores / workers threads
+ * (no oversubscription); for an image, ORT's default (all cores). */
+static int intra_op_threads(const fu_run_config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int workers = cfg->execution_thread_count > 0 ? cfg->execution_thread_count : (int)cores;
+    if (!cfg->target_path || fu_image_path_is_image(cfg->target_path) || workers <= 0)
+        return 0;
+    return cores / workers > 1 ? (int)(cores / workers) : 1;
+}
+
 /* Context from the execution, download and path options. */
-static facefuse_status make_context(const fu_optset *set, facefuse_context **ctx, fu_err *err)
+static facefuse_status make_context(const fu_optset *set, const fu_run_config *cfg, facefuse_context **ctx,
+                                    fu_err *err)
 {
     facefuse_context_params p = facefuse_context_default_params();
     const char *providers = fu_optset_get(set, "--execution-providers");
@@ -108,7 +123,7 @@ static facefuse_status make_context(const fu_optset *set, facefuse_context **ctx
     p.model_dir = fu_optset_get(set, "--model-dir");
     p.log_level = level_of(fu_optset_get(set, "--log-level"));
     p.download_providers = fu_optset_get(set, "--download-providers");
-    p.execution_thread_count = atoi(fu_optset_get(set, "--execution-thread-count"));
+    p.execution_thread_count = intra_op_threads(cfg);
     p.execution_device_id = device_ids ? atoi(device_ids) : 0;
     snprintf(buf, sizeof buf, "%s", providers ? providers : "cpu");
     static char names[FACEFUSE_MAX_PROVIDERS][16];
@@ -305,12 +320,12 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
         return fail(&err);
     }
     if (!fu_image_path_is_image(cfg->target_path)) {
-        fu_fail(&err, FACEFUSE_ERR_UNSUPPORTED, "target %s: video targets are not supported yet",
-                cfg->target_path);
+        cfg->target_is_video = 1;
+        if (fu_run_video(ctx, cfg, &stop_requested, &err) != FACEFUSE_OK)
+            return fail(&err);
+    } else if (fu_run_image(ctx, cfg, &selected, &err) != FACEFUSE_OK) {
         return fail(&err);
     }
-    if (fu_run_image(ctx, cfg, &selected, &err) != FACEFUSE_OK)
-        return fail(&err);
     if (stop_requested) {
         fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped");
         return fail(&err);
@@ -415,7 +430,7 @@ int main(int argc, char **argv)
         code = fail(&err);
         goto done;
     }
-    if (make_context(&set, &ctx, &err) != FACEFUSE_OK) {
+    if (make_context(&set, &cfg, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }

@@ -342,6 +342,8 @@ static float iou_of(const fu_detection *a, const fu_detection *b)
 int fu_nms(fu_detection *d, int n, float iou)
 {
     int kept = 0;
+    if (n <= 1)
+        return n;
     qsort(d, (size_t)n, sizeof *d, by_score_desc);
     for (int i = 0; i < n; i++) {
         int keep = 1;

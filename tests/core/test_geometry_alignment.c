@@ -6,6 +6,7 @@
  * FaceFusion's.
  */
 #include <math.h>
+#include <string.h>
 
 #include "core/geometry.h"
 #include "core/image.h"

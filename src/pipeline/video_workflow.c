@@ -1,0 +1,95 @@
+/*
+ * video_workflow.c — target video → output video through the chain (see
+ * video_workflow.h).
+ *
+ * Unlike FaceFusion, nothing goes through temp files or an ffmpeg process:
+ * frames are decoded, processed by --execution-thread-count workers, and
+ * encoded in order in one process, and the target's audio is copied packet
+ * for packet when the output container accepts it.
+ */
+#include "pipeline/video_workflow.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "core/file.h"
+#include "core/log.h"
+#include "media/video_reader.h"
+#include "pipeline/chain.h"
+#include "pipeline/video_run.h"
+
+int fu_path_is_audio(const char *path)
+{
+    static const char *audio[] = {"mp3", "wav", "flac", "aac", "m4a", "ogg", "opus", "wma"};
+    char ext[16];
+    fu_path_extension(path, ext, sizeof ext);
+    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
+        if (strcmp(ext, audio[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
+{
+    (void)index;
+    return fu_chain_process((fu_chain *)user, frame, NULL, err);
+}
+
+static int worker_count(const fu_run_config *cfg)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cfg->execution_thread_count > 0)
+        return cfg->execution_thread_count;
+    return cores > 0 ? (int)cores : 2;
+}
+
+facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err)
+{
+    fu_chain *chain = NULL;
+    facefuse_image reference = {0};
+    fu_progress_state progress = {0};
+    fu_video_job job = fu_video_job_default();
+    facefuse_status rc;
+
+    if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
+        return rc;
+    rc = fu_video_read_frame_at(cfg->target_path, cfg->reference_frame_number, &reference, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_chain_set_reference(chain, &reference, err);
+    facefuse_image_free(&reference);
+    if (rc != FACEFUSE_OK) {
+        fu_chain_free(chain);
+        return rc;
+    }
+
+    job.target_path = cfg->target_path;
+    job.output_path = cfg->output_path;
+    for (int i = 0; i < cfg->source_count; i++)
+        if (fu_path_is_audio(cfg->source_paths[i]))
+            job.audio_path = cfg->source_paths[i];
+    job.trim_start = cfg->trim_frame_start;
+    job.trim_end = cfg->trim_frame_end;
+    job.video_encoder = cfg->video_encoder;
+    job.video_preset = cfg->video_preset;
+    job.video_quality = cfg->video_quality;
+    job.output_fps = cfg->video_fps;
+    job.output_scale = cfg->video_scale;
+    job.audio_encoder = cfg->audio_encoder;
+    job.audio_quality = cfg->audio_quality;
+    job.audio_volume = cfg->audio_volume;
+    job.thread_count = worker_count(cfg);
+    job.process = process_frame;
+    job.process_user = chain;
+    job.cancel = cancel;
+    if (cfg->progress_mode && strcmp(cfg->progress_mode, "json") == 0) {
+        job.progress = fu_progress_json;
+        job.progress_user = &progress;
+    } else if (!cfg->progress_mode || strcmp(cfg->progress_mode, "bar") == 0) {
+        job.progress = fu_video_progress_bar;
+        job.progress_user = &progress;
+    }
+    fu_info("processing %s with %d workers", cfg->target_path, job.thread_count);
+    rc = fu_video_run(&job, err);
+    fu_chain_free(chain);
+    return rc;
+}

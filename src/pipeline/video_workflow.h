@@ -1,0 +1,18 @@
+/*
+ * video_workflow.h — the image-to-video workflow: a target video through the
+ * processor chain into the output video, audio kept (see video_run.h for the
+ * engine). The reference faces come from --reference-frame-number.
+ */
+#ifndef FU_VIDEO_WORKFLOW_H
+#define FU_VIDEO_WORKFLOW_H
+
+#include "core/error.h"
+#include "pipeline/config.h"
+
+/* 1 if path's extension is an audio file usable as a replacing soundtrack. */
+int fu_path_is_audio(const char *path);
+
+/* cancel: set non-zero (e.g. by SIGINT) to stop; FACEFUSE_ERR_CANCELLED then. */
+facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err);
+
+#endif
