@@ -161,20 +161,30 @@ facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_s
         return fu_fail(err, FACEFUSE_ERR_NOT_FOUND, "unknown model '%s'", name ? name : "(null)");
     pthread_mutex_lock(&ctx->lock);
     for (int i = 0; i < ctx->n_sessions; i++) {
-        if (ctx->sessions[i].def == def) {
-            *out = ctx->sessions[i].session;
-            pthread_mutex_unlock(&ctx->lock);
-            return FACEFUSE_OK;
-        }
+        fu_session_slot *slot = &ctx->sessions[i];
+        if (slot->def != def)
+            continue;
+        *out = slot->session;
+        if (!slot->session && err)
+            *err = slot->failure;
+        rc = slot->session ? FACEFUSE_OK : slot->failure.code;
+        pthread_mutex_unlock(&ctx->lock);
+        return rc;
     }
     if (ctx->n_sessions == FU_MAX_SESSIONS)
         rc = fu_fail(err, FACEFUSE_ERR_INTERNAL, "too many models open (%d)", FU_MAX_SESSIONS);
     else
         rc = load_session(ctx, def, out, err);
-    if (rc == FACEFUSE_OK) {
-        ctx->sessions[ctx->n_sessions].def = def;
-        ctx->sessions[ctx->n_sessions].session = *out;
-        ctx->n_sessions++;
+    /* Remember a model that cannot be had (missing offline, failed download)
+     * so that each frame does not try to fetch it again. */
+    if (rc == FACEFUSE_OK || rc == FACEFUSE_ERR_MODEL_MISSING || rc == FACEFUSE_ERR_DOWNLOAD) {
+        fu_session_slot *slot = &ctx->sessions[ctx->n_sessions++];
+        slot->def = def;
+        slot->session = *out;
+        fu_err_clear(&slot->failure);
+        if (rc != FACEFUSE_OK && err)
+            slot->failure = *err;
+        slot->failure.code = rc;
     }
     pthread_mutex_unlock(&ctx->lock);
     return rc;

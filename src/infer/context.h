@@ -20,7 +20,8 @@
 
 typedef struct fu_session_slot {
     const fu_model_def *def;
-    fu_session *session;
+    fu_session *session;     /* NULL: the model could not be had; `failure` says why */
+    fu_err failure;
 } fu_session_slot;
 
 typedef struct fu_custom_model {
