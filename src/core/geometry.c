@@ -236,18 +236,6 @@ void fu_warp_affine_f32(const float *src, int sw, int sh, float *dst, int dw, in
     }
 }
 
-facefuse_status fu_resize(const facefuse_image *src, facefuse_image *dst, int w, int h)
-{
-    facefuse_status st = facefuse_image_alloc(dst, w, h, src->channels);
-    if (st != FACEFUSE_OK)
-        return st;
-    /* Pixel-centre aligned scaling, as OpenCV's resize. */
-    double sx = (double)w / src->width, sy = (double)h / src->height;
-    fu_affine a = {{sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5}};
-    fu_warp_affine(src, dst, &a, FU_BORDER_REPLICATE);
-    return FACEFUSE_OK;
-}
-
 fu_affine fu_rotation_fit(int w, int h, int angle_deg, int *out_w, int *out_h)
 {
     double rad = angle_deg * M_PI / 180.0;

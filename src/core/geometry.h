@@ -45,9 +45,6 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
 void fu_warp_affine_f32(const float *src, int sw, int sh, float *dst, int dw, int dh,
                         const fu_affine *a, fu_border border);
 
-/* Resizes src into an allocated dst of w × h (same channels). */
-facefuse_status fu_resize(const facefuse_image *src, facefuse_image *dst, int w, int h);
-
 /* Rotation by angle_deg (counter-clockwise as OpenCV's getRotationMatrix2D)
  * about the image centre, translated so the whole rotated image fits a new
  * canvas of *out_w × *out_h. */

@@ -18,6 +18,7 @@
 
 #include "core/image.h"
 #include "core/log.h"
+#include "media/resize.h"
 #include "face/analyse.h"
 #include "infer/context.h"
 
@@ -58,14 +59,16 @@ void fu_image_to_planar(const facefuse_image *img, const float mean[3], const fl
 }
 
 /* The letterboxed detector input: the frame scaled down to fit size × size,
- * at the top-left of a zero canvas. ratio = original / resized. */
+ * at the top-left of a zero canvas, normalised and written planar in BGR
+ * order straight into the tensor. ratio = original / resized. */
 static facefuse_status letterbox(const facefuse_image *frame, int size, const float mean[3],
                                  const float std[3], float *tensor, float *ratio_x, float *ratio_y,
                                  fu_err *err)
 {
-    facefuse_image small = {0}, canvas = {0};
+    facefuse_image small = {0};
     const facefuse_image *src = frame;
     int w = frame->width, h = frame->height;
+    size_t plane = (size_t)size * size;
 
     if (w > size || h > size) {
         double scale = fmin((double)size / h, (double)size / w);
@@ -80,15 +83,27 @@ static facefuse_status letterbox(const facefuse_image *frame, int size, const fl
     }
     *ratio_x = (float)w / src->width;
     *ratio_y = (float)h / src->height;
-    if (facefuse_image_alloc(&canvas, size, size, 3) != FACEFUSE_OK) {
-        facefuse_image_free(&small);
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for detector canvas");
+    /* The zero canvas, normalised: what a black pixel becomes. */
+    for (int c = 0; c < 3; c++) {
+        float zero = (0.0f - mean[c]) / std[c];
+        float *p = tensor + c * plane;
+        for (size_t i = 0; i < plane; i++)
+            p[i] = zero;
     }
-    for (int y = 0; y < src->height; y++)
-        for (int x = 0; x < src->width; x++)
-            memcpy(fu_pixel(&canvas, x, y), fu_pixel(src, x, y), 3);
-    fu_image_to_planar(&canvas, mean, std, 1, tensor);
-    facefuse_image_free(&canvas);
+    float scale[3], offset[3];
+    for (int c = 0; c < 3; c++) {
+        scale[c] = 1.0f / (255.0f * std[c]);
+        offset[c] = -mean[c] / std[c];
+    }
+    for (int y = 0; y < src->height; y++) {
+        const uint8_t *row = src->data + (size_t)y * src->stride;
+        float *b = tensor + (size_t)y * size, *g = b + plane, *r = g + plane;
+        for (int x = 0; x < src->width; x++, row += src->channels) {
+            b[x] = row[2] * scale[0] + offset[0];
+            g[x] = row[1] * scale[1] + offset[1];
+            r[x] = row[0] * scale[2] + offset[2];
+        }
+    }
     facefuse_image_free(&small);
     return FACEFUSE_OK;
 }

@@ -13,6 +13,7 @@
 
 #include "core/geometry.h"
 #include "core/log.h"
+#include "media/resize.h"
 #include "media/image_io.h"
 #include "pipeline/chain.h"
 
