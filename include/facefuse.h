@@ -305,6 +305,42 @@ FACEFUSE_API facefuse_status facefuse_image_load(facefuse_context *ctx, const ch
 FACEFUSE_API facefuse_status facefuse_image_save(facefuse_context *ctx, const char *path,
                                                  const facefuse_image *image, int quality);
 
+/* ---------------------------------------------------------------- face swapper */
+
+/* Whose face is pasted onto the targets: the average identity of the largest
+ * face of each source image (FaceFusion's averaged source face). Opaque;
+ * free with facefuse_source_identity_free. Safe to share between threads. */
+typedef struct facefuse_source_identity facefuse_source_identity;
+
+/* Detects the faces of each of the n images with `params` (NULL: defaults;
+ * a NULL recognizer_model means "arcface_w600k_r50"), takes the largest face
+ * of each and averages their embeddings. FACEFUSE_ERR_NO_FACE when no image
+ * has a face. */
+FACEFUSE_API facefuse_status facefuse_source_identity_from_images(facefuse_context *ctx,
+                                                                  const facefuse_image *images, int n,
+                                                                  const facefuse_analysis_params *params,
+                                                                  facefuse_source_identity **out);
+FACEFUSE_API void facefuse_source_identity_free(facefuse_source_identity *identity);
+
+typedef struct facefuse_swapper_params {
+    const char *model;      /* "hyperswap_1a_256" (also _1b, _1c), "inswapper_128", "inswapper_128_fp16" */
+    int pixel_boost;        /* crop size in px, a multiple of the model's; 0 = the model's size */
+    float weight;           /* identity balance 0..1, 0.5 = pure source (FaceFusion's --face-swapper-weight) */
+    float mask_blur;        /* box mask blur 0..1 (0.3) */
+    int mask_padding[4];    /* box mask padding, percent: top, right, bottom, left (0) */
+} facefuse_swapper_params;
+
+FACEFUSE_API facefuse_swapper_params facefuse_swapper_default_params(void);
+
+/* Swaps the identity onto each of the count faces of target (changed in
+ * place; RGB or RGBA, alpha kept). The faces come from facefuse_detect_faces
+ * on this image; with a weight other than 0.5 they need embeddings of the
+ * recognizer the identity was made with. */
+FACEFUSE_API facefuse_status facefuse_swap_faces(facefuse_context *ctx, const facefuse_swapper_params *params,
+                                                 const facefuse_source_identity *identity,
+                                                 facefuse_image *target, const facefuse_face *faces,
+                                                 int count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,6 +33,7 @@ static OrtEnv *ort_env;
 static OrtStatus *ort_init_status;
 static pthread_once_t ort_once = PTHREAD_ONCE_INIT;
 static _Atomic int64_t ort_run_total_ns;
+static _Atomic int64_t ort_run_calls;
 
 static const struct {
     const char *name;     /* FaceFusion's */
@@ -92,6 +93,11 @@ const char *fu_ort_version(void)
 int64_t fu_ort_run_ns(void)
 {
     return atomic_load(&ort_run_total_ns);
+}
+
+int64_t fu_ort_run_count(void)
+{
+    return atomic_load(&ort_run_calls);
 }
 
 const char *const *fu_ort_available_providers(int *count)
@@ -555,6 +561,7 @@ facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in,
         clock_gettime(CLOCK_MONOTONIC, &t1);
         atomic_fetch_add(&ort_run_total_ns,
                          (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec));
+        atomic_fetch_add(&ort_run_calls, 1);
         if (st)
             rc = ort_fail(st, err, FACEFUSE_ERR_INFERENCE, "inference failed in", s->path);
     }

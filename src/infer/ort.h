@@ -70,6 +70,8 @@ int64_t fu_tensor_numel(const fu_tensor *t);
 
 /* Cumulative nanoseconds spent inside OrtRun, process-wide (for benchmarks). */
 int64_t fu_ort_run_ns(void);
+/* Number of OrtRun calls so far, process-wide (for tests and benchmarks). */
+int64_t fu_ort_run_count(void);
 
 /* FaceFusion provider names this ORT build offers (static array). */
 const char *const *fu_ort_available_providers(int *count);

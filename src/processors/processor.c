@@ -6,9 +6,11 @@
 #include <string.h>
 
 extern const fu_processor fu_face_debugger;
+extern const fu_processor fu_face_swapper;
 
 static const fu_processor *const processors[] = {
     &fu_face_debugger,
+    &fu_face_swapper,
 };
 
 const fu_processor *fu_processor_find(const char *name)
@@ -21,5 +23,5 @@ const fu_processor *fu_processor_find(const char *name)
 
 const char *fu_processor_names(void)
 {
-    return "face_debugger";
+    return "face_debugger face_swapper";
 }

@@ -1,0 +1,128 @@
+/*
+ * face_swapper.c — the face_swapper processor and facefuse_swap_faces.
+ *
+ * Prepare (once a run): open the swapper model (type, pixel boost, box mask)
+ * and build the source identity from every -s image with the run's analysis
+ * settings (recognizer: the run's, else arcface_w600k_r50); the identity's
+ * latent for the model is computed then too, so a bad emap fails before the
+ * first frame. Per frame: for each selected target face, the latent blended
+ * with that face by --face-swapper-weight, then align, swap, paste back
+ * (swap_model.c). With no face in the target nothing happens; the pipeline
+ * warns. Safe to run on several frames at once: the state is read-only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "infer/context.h"
+#include "processors/processor.h"
+#include "processors/swap_identity.h"
+#include "processors/swap_model.h"
+
+#define DEFAULT_SWAPPER_MODEL "hyperswap_1a_256"
+#define DEFAULT_RECOGNIZER "arcface_w600k_r50"
+
+typedef struct swapper_state {
+    fu_swapper *swapper;
+    facefuse_source_identity *identity;
+    float weight;
+} swapper_state;
+
+static void swapper_release(void *state)
+{
+    swapper_state *st = state;
+    if (!st)
+        return;
+    fu_swapper_close(st->swapper);
+    facefuse_source_identity_free(st->identity);
+    free(st);
+}
+
+static facefuse_status swapper_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state, fu_err *err)
+{
+    facefuse_analysis_params analysis = cfg->analysis;
+    float latent[FACEFUSE_EMBEDDING_MAX];
+    facefuse_status rc;
+
+    *state = NULL;
+    swapper_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    st->weight = cfg->swapper_weight;
+    if (!analysis.recognizer_model)
+        analysis.recognizer_model = DEFAULT_RECOGNIZER;
+    rc = fu_swapper_open(ctx, cfg->swapper_model ? cfg->swapper_model : DEFAULT_SWAPPER_MODEL,
+                         cfg->swapper_pixel_boost, cfg->mask_blur, cfg->mask_padding, &st->swapper, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_identity_from_paths(ctx, cfg->source_paths, cfg->source_count, &analysis, &st->identity, err);
+    if (rc == FACEFUSE_OK) /* computes and caches the model's latent: checks the emap now */
+        rc = fu_swapper_latent(st->swapper, st->identity, NULL, 0.5f, latent, err);
+    if (rc != FACEFUSE_OK) {
+        swapper_release(st);
+        return rc;
+    }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status swapper_process(fu_frame *f, fu_err *err)
+{
+    swapper_state *st = f->state;
+    float latent[FACEFUSE_EMBEDDING_MAX];
+    facefuse_status rc = FACEFUSE_OK;
+
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++) {
+        rc = fu_swapper_latent(st->swapper, st->identity, &f->faces[i], st->weight, latent, err);
+        if (rc == FACEFUSE_OK)
+            rc = fu_swapper_swap_face(st->swapper, f->frame, &f->faces[i], latent, NULL, err);
+    }
+    return rc;
+}
+
+const fu_processor fu_face_swapper = {"face_swapper", swapper_prepare, swapper_process, swapper_release};
+
+facefuse_swapper_params facefuse_swapper_default_params(void)
+{
+    facefuse_swapper_params p;
+    memset(&p, 0, sizeof p);
+    p.model = DEFAULT_SWAPPER_MODEL;
+    p.pixel_boost = 0;
+    p.weight = 0.5f;
+    p.mask_blur = 0.3f;
+    return p;
+}
+
+facefuse_status facefuse_swap_faces(facefuse_context *ctx, const facefuse_swapper_params *params,
+                                    const facefuse_source_identity *identity, facefuse_image *target,
+                                    const facefuse_face *faces, int count)
+{
+    facefuse_swapper_params p = params ? *params : facefuse_swapper_default_params();
+    /* The identity only memoises its latent (under its lock): logically const. */
+    facefuse_source_identity *id = (facefuse_source_identity *)identity;
+    float latent[FACEFUSE_EMBEDDING_MAX];
+    fu_swapper *sw = NULL;
+    fu_err err;
+    facefuse_status rc;
+
+    fu_err_clear(&err);
+    if (!ctx || !identity || !target || !target->data || (target->channels != 3 && target->channels != 4) ||
+        count < 0 || (count > 0 && !faces))
+        return FACEFUSE_ERR_INVALID_ARGUMENT;
+    if (p.mask_blur < 0 || p.mask_blur > 1 || p.weight < 0 || p.weight > 1) {
+        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "swapper weight and mask blur must lie in [0, 1]");
+        return fu_context_fail(ctx, &err);
+    }
+    for (int i = 0; i < 4; i++)
+        if (p.mask_padding[i] < 0 || p.mask_padding[i] > 100) {
+            fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "mask padding %d%% is outside 0..100", p.mask_padding[i]);
+            return fu_context_fail(ctx, &err);
+        }
+    rc = fu_swapper_open(ctx, p.model ? p.model : DEFAULT_SWAPPER_MODEL, p.pixel_boost, p.mask_blur,
+                         p.mask_padding, &sw, &err);
+    for (int i = 0; i < count && rc == FACEFUSE_OK; i++) {
+        rc = fu_swapper_latent(sw, id, &faces[i], p.weight, latent, &err);
+        if (rc == FACEFUSE_OK)
+            rc = fu_swapper_swap_face(sw, target, &faces[i], latent, NULL, &err);
+    }
+    fu_swapper_close(sw);
+    return rc == FACEFUSE_OK ? FACEFUSE_OK : fu_context_fail(ctx, &err);
+}

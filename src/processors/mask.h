@@ -1,0 +1,39 @@
+/*
+ * mask.h — the box mask of a face crop, exactly as FaceFusion builds it.
+ *
+ * For a crop of C×C px, blur b ∈ [0, 1] and padding p% per side (top,
+ * right, bottom, left): blur_amount = int(C·0.5·b); border = max(blur_amount
+ * // 2, 1); an all-ones mask gets a zero strip of max(border, int(C·p/100))
+ * px on each side; then, when blur_amount > 0, OpenCV's GaussianBlur with
+ * ksize (0, 0) and σ = 0.25·blur_amount on the float mask: kernel size
+ * cvRound(σ·4·2 + 1) | 1 (OpenCV's rule for float images), border
+ * BORDER_REFLECT_101. The zeroed box is separable (a row band times a column
+ * band) and so is the Gaussian, so the mask is the outer product of two
+ * blurred 1-D bands: O(C·k) work instead of O(C²·k).
+ */
+#ifndef FU_MASK_H
+#define FU_MASK_H
+
+#include "core/error.h"
+
+typedef struct fu_box_mask_geometry {
+    int blur_amount;     /* int(C·0.5·b) */
+    int border_px;       /* max(blur_amount // 2, 1) */
+    int strip_px[4];     /* zeroed rows/columns: top, right, bottom, left */
+    double sigma;        /* 0.25·blur_amount; 0 = no blur */
+    int ksize;           /* Gaussian kernel taps (0 when no blur) */
+} fu_box_mask_geometry;
+
+fu_box_mask_geometry fu_box_mask_geometry_of(int size, float blur, const int padding[4]);
+
+/* OpenCV's kernel size for a float image and ksize (0, 0): cvRound(σ·8 + 1) | 1. */
+int fu_box_gaussian_ksize(double sigma);
+/* OpenCV's getGaussianKernel(ksize, sigma): exp(−x²/2σ²) normalised to sum 1. */
+void fu_gaussian_kernel(int ksize, double sigma, double *kernel);
+/* OpenCV's BORDER_REFLECT_101 index (gfedcb|abcdefgh|gfedcba) into [0, n). */
+int fu_reflect101(int i, int n);
+
+/* A size×size float mask in [0, 1], row-major, malloc'd into *mask. */
+facefuse_status fu_box_mask(int size, float blur, const int padding[4], float **mask, fu_err *err);
+
+#endif

@@ -1,0 +1,306 @@
+/*
+ * swap_identity.c — the source identity and the latent it gives each model
+ * type (see swap_identity.h), and its public API.
+ */
+#include "processors/swap_identity.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/file.h"
+#include "core/image.h"
+#include "core/log.h"
+#include "face/analyse.h"
+#include "infer/context.h"
+#include "infer/onnx_initializer.h"
+#include "media/image_io.h"
+
+static facefuse_source_identity *identity_alloc(void)
+{
+    facefuse_source_identity *id = calloc(1, sizeof *id);
+    if (id)
+        pthread_mutex_init(&id->lock, NULL);
+    return id;
+}
+
+void facefuse_source_identity_free(facefuse_source_identity *id)
+{
+    if (!id)
+        return;
+    pthread_mutex_destroy(&id->lock);
+    free(id);
+}
+
+facefuse_status fu_identity_from_faces(const facefuse_face *faces, int n, facefuse_source_identity **out,
+                                       fu_err *err)
+{
+    *out = NULL;
+    if (n < 1)
+        return fu_fail(err, FACEFUSE_ERR_NO_FACE, "no source face to take the identity from");
+    int dim = faces[0].embedding_dim;
+    if (dim < 1)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "the source face has no embedding (no recognizer ran)");
+    for (int i = 1; i < n; i++)
+        if (faces[i].embedding_dim != dim)
+            return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                           "source faces have embeddings of different lengths (%d and %d)", dim,
+                           faces[i].embedding_dim);
+    facefuse_source_identity *id = identity_alloc();
+    if (!id)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the source identity");
+    id->dim = dim;
+    id->face_count = n;
+    for (int k = 0; k < dim; k++) {
+        double raw = 0, normed = 0;
+        for (int i = 0; i < n; i++) {
+            raw += faces[i].embedding[k];
+            normed += faces[i].normed_embedding[k];
+        }
+        id->embedding[k] = (float)(raw / n);
+        id->normed_embedding[k] = (float)(normed / n);
+    }
+    *out = id;
+    return FACEFUSE_OK;
+}
+
+static float box_area(const float box[4])
+{
+    return (box[2] - box[0]) * (box[3] - box[1]);
+}
+
+/* The largest face of one image, analysed; *found = 0 when there is none. */
+static facefuse_status largest_face(facefuse_context *ctx, const facefuse_image *image,
+                                    const facefuse_analysis_params *p, facefuse_face *face, int *found,
+                                    fu_err *err)
+{
+    facefuse_image rgb = {0};
+    const facefuse_image *frame = image;
+    fu_detection *dets = NULL;
+    int n = 0, best = 0;
+    facefuse_status rc;
+
+    *found = 0;
+    if (image->channels != 3) {
+        if (fu_image_to_rgb(&rgb, image) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory converting a source image");
+        frame = &rgb;
+    }
+    rc = fu_detect_faces(ctx, frame, p, &dets, &n, err);
+    if (rc == FACEFUSE_OK && n > 0) {
+        for (int i = 1; i < n; i++)
+            if (box_area(dets[i].box) > box_area(dets[best].box))
+                best = i;
+        rc = fu_analyse_face(ctx, frame, p, &dets[best], face, err);
+        *found = rc == FACEFUSE_OK;
+    }
+    free(dets);
+    facefuse_image_free(&rgb);
+    return rc;
+}
+
+/* Appends name to a "a, b, c" list in buf, shortening when full. */
+static void append_name(char *buf, size_t size, const char *name)
+{
+    size_t len = strlen(buf);
+    if (len + 8 >= size)
+        return;
+    snprintf(buf + len, size - len, "%s%s", len ? ", " : "", name);
+}
+
+facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_image *images,
+                                        const char *const *names, int n, const facefuse_analysis_params *p,
+                                        facefuse_source_identity **out, fu_err *err)
+{
+    char missing[600] = "";
+    facefuse_status rc = FACEFUSE_OK;
+    int found, count = 0;
+
+    *out = NULL;
+    if (n < 1)
+        return fu_fail(err, FACEFUSE_ERR_NO_FACE, "no source image given");
+    if (!p->recognizer_model)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "the source identity needs a recognizer model");
+    facefuse_face *faces = calloc((size_t)n, sizeof *faces);
+    if (!faces)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for source faces");
+    for (int i = 0; i < n && rc == FACEFUSE_OK; i++) {
+        char label[32];
+        snprintf(label, sizeof label, "source image %d", i + 1);
+        const char *name = names && names[i] ? names[i] : label;
+        rc = largest_face(ctx, &images[i], p, &faces[count], &found, err);
+        if (rc == FACEFUSE_OK && found)
+            count++;
+        else if (rc == FACEFUSE_OK)
+            append_name(missing, sizeof missing, name);
+    }
+    if (rc == FACEFUSE_OK && count == 0)
+        rc = fu_fail(err, FACEFUSE_ERR_NO_FACE, "no face found in the source %s %s",
+                     n == 1 ? "image" : "images", missing);
+    else if (rc == FACEFUSE_OK && missing[0])
+        fu_warn("no face found in source %s; using the other sources", missing);
+    if (rc == FACEFUSE_OK)
+        rc = fu_identity_from_faces(faces, count, out, err);
+    free(faces);
+    return rc;
+}
+
+static int is_audio_path(const char *path)
+{
+    static const char *const audio[] = {"mp3", "wav", "flac", "aac", "m4a", "ogg", "opus", "wma", "aiff", "aif"};
+    char ext[16];
+    fu_path_extension(path, ext, sizeof ext);
+    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
+        if (strcmp(ext, audio[i]) == 0)
+            return 1;
+    return 0;
+}
+
+facefuse_status fu_identity_from_paths(facefuse_context *ctx, const char *const *paths, int n,
+                                       const facefuse_analysis_params *p, facefuse_source_identity **out,
+                                       fu_err *err)
+{
+    facefuse_image *images = calloc((size_t)(n > 0 ? n : 1), sizeof *images);
+    const char **names = calloc((size_t)(n > 0 ? n : 1), sizeof *names);
+    facefuse_status rc = FACEFUSE_OK;
+    int count = 0;
+
+    *out = NULL;
+    if (!images || !names) {
+        free(images);
+        free(names);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for source images");
+    }
+    for (int i = 0; i < n && rc == FACEFUSE_OK; i++) {
+        if (is_audio_path(paths[i]))
+            continue;
+        rc = fu_image_read(paths[i], &images[count], err);
+        if (rc == FACEFUSE_OK)
+            names[count++] = paths[i];
+    }
+    if (rc == FACEFUSE_OK && count == 0)
+        rc = fu_fail(err, FACEFUSE_ERR_NO_FACE, "the face swapper needs a source image (-s) with a face");
+    if (rc == FACEFUSE_OK)
+        rc = fu_identity_from_images(ctx, images, names, count, p, out, err);
+    for (int i = 0; i < count; i++)
+        facefuse_image_free(&images[i]);
+    free(images);
+    free(names);
+    return rc;
+}
+
+static void normalise(float *v, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += (double)v[i] * v[i];
+    s = sqrt(s);
+    if (s > 0)
+        for (int i = 0; i < n; i++)
+            v[i] = (float)(v[i] / s);
+}
+
+/* (e / ‖e‖)·emap, normalised; emap is dim_in × dim, row-major. */
+static void project(const float *e, int dim_in, const float *emap, int dim, float *latent)
+{
+    double norm = 0;
+    for (int i = 0; i < dim_in; i++)
+        norm += (double)e[i] * e[i];
+    norm = norm > 0 ? sqrt(norm) : 1;
+    for (int j = 0; j < dim; j++) {
+        double s = 0;
+        for (int i = 0; i < dim_in; i++)
+            s += (double)e[i] * emap[(size_t)i * dim + j];
+        latent[j] = (float)(s / norm);
+    }
+    normalise(latent, dim);
+}
+
+static facefuse_status inswapper_latent(facefuse_source_identity *id, const char *model_path, int dim,
+                                        float *latent, fu_err *err)
+{
+    fu_initializer emap;
+    facefuse_status rc;
+
+    pthread_mutex_lock(&id->lock);
+    if (strcmp(id->cached_path, model_path) == 0) {
+        memcpy(latent, id->cached_latent, sizeof(float) * (size_t)dim);
+        pthread_mutex_unlock(&id->lock);
+        return FACEFUSE_OK;
+    }
+    pthread_mutex_unlock(&id->lock);
+
+    if ((rc = fu_onnx_last_initializer(model_path, &emap, err)) != FACEFUSE_OK)
+        return rc;
+    if (emap.rank != 2 || emap.dims[0] != id->dim || emap.dims[1] != dim) {
+        rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                     "%s: the last initializer (%s) is not a %d×%d projection for a %d-value source embedding",
+                     model_path, emap.name, id->dim, dim, id->dim);
+        fu_initializer_free(&emap);
+        return rc;
+    }
+    project(id->embedding, id->dim, emap.data, dim, latent);
+    fu_initializer_free(&emap);
+
+    pthread_mutex_lock(&id->lock);
+    snprintf(id->cached_path, sizeof id->cached_path, "%s", model_path);
+    memcpy(id->cached_latent, latent, sizeof(float) * (size_t)dim);
+    pthread_mutex_unlock(&id->lock);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_identity_latent(facefuse_source_identity *id, fu_swap_kind kind, const char *model_path,
+                                   int dim, float *latent, fu_err *err)
+{
+    if (dim < 1 || dim > FACEFUSE_EMBEDDING_MAX)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: source input of %d values", model_path, dim);
+    if (kind == FU_SWAP_INSWAPPER)
+        return inswapper_latent(id, model_path, dim, latent, err);
+    if (id->dim != dim)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                       "%s takes a %d-value source embedding but the recognizer gives %d", model_path, dim,
+                       id->dim);
+    memcpy(latent, id->normed_embedding, sizeof(float) * (size_t)dim);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_latent_balance(float *latent, int dim, const facefuse_face *target, float weight,
+                                  fu_err *err)
+{
+    double w = weight < 0 ? 0 : weight > 1 ? 1 : weight;
+    float shift = (float)(0.35 + w * (-0.35 - 0.35));
+    if (shift == 0)
+        return FACEFUSE_OK;
+    if (!target || target->embedding_dim != dim)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "face swapper weight %.2f needs the target face's %d-value embedding (it has %d)",
+                       weight, dim, target ? target->embedding_dim : 0);
+    float t[FACEFUSE_EMBEDDING_MAX];
+    memcpy(t, target->normed_embedding, sizeof(float) * (size_t)dim);
+    normalise(t, dim);
+    for (int i = 0; i < dim; i++)
+        latent[i] = latent[i] * (1 - shift) + t[i] * shift;
+    return FACEFUSE_OK;
+}
+
+facefuse_status facefuse_source_identity_from_images(facefuse_context *ctx, const facefuse_image *images,
+                                                     int n, const facefuse_analysis_params *params,
+                                                     facefuse_source_identity **out)
+{
+    facefuse_analysis_params p = params ? *params : facefuse_analysis_default_params();
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (!ctx || !out || (n > 0 && !images))
+        return FACEFUSE_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    for (int i = 0; i < n; i++)
+        if (!images[i].data)
+            return FACEFUSE_ERR_INVALID_ARGUMENT;
+    if (!p.recognizer_model)
+        p.recognizer_model = "arcface_w600k_r50";
+    if (fu_identity_from_images(ctx, images, NULL, n, &p, out, &err) != FACEFUSE_OK)
+        return fu_context_fail(ctx, &err);
+    return FACEFUSE_OK;
+}

@@ -1,0 +1,63 @@
+/*
+ * swap_identity.h — the source identity a face swapper pastes onto targets.
+ *
+ * As FaceFusion: every source image is analysed, the largest face of each is
+ * taken, and the identity is the average of those faces' raw embeddings and
+ * the average of their normed embeddings (the latter is not re-normalised).
+ * From it, each model type derives the vector it is fed (its "latent"):
+ * - inswapper: insightface's INSwapper.get — l = (e / ‖e‖)·emap, then
+ *   l / ‖l‖. FaceFusion skips the second normalisation; we follow insightface
+ *   on purpose, since it is the reference the model was trained against and
+ *   the two differ only by a scalar on l (before the weight blend below);
+ * - hyperswap: the averaged normed embedding as is.
+ * Then FaceFusion's identity balance (--face-swapper-weight w):
+ * w' = interp(w, [0, 1] → [+0.35, −0.35]); latent = latent·(1 − w') +
+ * target_normed_embedding·w'.
+ * The projected inswapper latent is cached in the identity (one model file),
+ * so the 512×512 emap is read once, not per frame.
+ */
+#ifndef FU_SWAP_IDENTITY_H
+#define FU_SWAP_IDENTITY_H
+
+#include <limits.h>
+#include <pthread.h>
+
+#include "core/error.h"
+
+struct facefuse_source_identity {
+    int dim;                                       /* embedding length */
+    int face_count;                                /* faces averaged */
+    float embedding[FACEFUSE_EMBEDDING_MAX];       /* mean of the raw embeddings */
+    float normed_embedding[FACEFUSE_EMBEDDING_MAX]; /* mean of the normed embeddings */
+    pthread_mutex_t lock;                          /* guards the cache below */
+    char cached_path[PATH_MAX];                    /* model file the cached latent is for */
+    float cached_latent[FACEFUSE_EMBEDDING_MAX];
+};
+
+typedef enum fu_swap_kind { FU_SWAP_INSWAPPER = 0, FU_SWAP_HYPERSWAP = 1 } fu_swap_kind;
+
+/* The identity of n analysed faces (one a source image). */
+facefuse_status fu_identity_from_faces(const facefuse_face *faces, int n, facefuse_source_identity **out,
+                                       fu_err *err);
+/* Detects the faces of each image with p (its recognizer_model must be set),
+ * analyses the largest, averages. names[i] (may be NULL) names image i in
+ * messages. FACEFUSE_ERR_NO_FACE naming the images when none has a face. */
+facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_image *images,
+                                        const char *const *names, int n, const facefuse_analysis_params *p,
+                                        facefuse_source_identity **out, fu_err *err);
+/* The same from files; audio files (by extension) are skipped. */
+facefuse_status fu_identity_from_paths(facefuse_context *ctx, const char *const *paths, int n,
+                                       const facefuse_analysis_params *p, facefuse_source_identity **out,
+                                       fu_err *err);
+
+/* The model's latent before the weight blend, dim values (see top).
+ * model_path is the inswapper file whose last initializer is the emap. */
+facefuse_status fu_identity_latent(facefuse_source_identity *id, fu_swap_kind kind, const char *model_path,
+                                   int dim, float *latent, fu_err *err);
+/* Blends target's normed embedding in by the weight (see top); latent has dim
+ * values. A no-op when w' is 0 (weight 0.5). FACEFUSE_ERR_INVALID_ARGUMENT
+ * when it is needed and target has no dim-long embedding. */
+facefuse_status fu_latent_balance(float *latent, int dim, const facefuse_face *target, float weight,
+                                  fu_err *err);
+
+#endif

@@ -1,0 +1,305 @@
+/*
+ * swap_model.c — a face swapper model applied to faces (see swap_model.h).
+ */
+#include "processors/swap_model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/geometry.h"
+#include "infer/context.h"
+#include "processors/mask.h"
+#include "processors/paste.h"
+
+struct fu_swapper {
+    const fu_model_def *def;
+    fu_session *session;          /* owned by the context */
+    fu_swap_kind kind;
+    int size;                     /* S */
+    int boost;                    /* k */
+    int crop_size;                /* P = k·S */
+    int target_input, source_input;
+    int latent_dim;
+    float *mask;                  /* P×P */
+};
+
+static const int inswapper_boosts[] = {128, 256, 384, 512, 768, 1024, 0};
+static const int hyperswap_boosts[] = {256, 512, 768, 1024, 0};
+
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static facefuse_status kind_of(const fu_model_def *def, fu_swap_kind *kind, const int **boosts, fu_err *err)
+{
+    if (def->kind != FACEFUSE_MODEL_SWAPPER)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s is not a face swapper model", def->name);
+    if (strncmp(def->name, "inswapper_", 10) == 0) {
+        *kind = FU_SWAP_INSWAPPER;
+        *boosts = inswapper_boosts;
+    } else if (strncmp(def->name, "hyperswap_", 10) == 0) {
+        *kind = FU_SWAP_HYPERSWAP;
+        *boosts = hyperswap_boosts;
+    } else {
+        return fu_fail(err, FACEFUSE_ERR_UNSUPPORTED,
+                       "face swapper model %s is not supported yet (use inswapper_128, inswapper_128_fp16 or "
+                       "hyperswap_1a_256/1b/1c)", def->name);
+    }
+    return FACEFUSE_OK;
+}
+
+static facefuse_status check_boost(const fu_model_def *def, const int *boosts, int boost, fu_err *err)
+{
+    char list[64] = "";
+    for (int i = 0; boosts[i]; i++) {
+        if (boosts[i] == boost)
+            return FACEFUSE_OK;
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%d", i ? " " : "", boosts[i]);
+    }
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--face-swapper-pixel-boost %d is not one of %s for %s",
+                   boost, list, def->name);
+}
+
+/* Finds the rank-4 crop input and the rank-2 identity input and checks them. */
+static facefuse_status bind_inputs(fu_swapper *sw, fu_err *err)
+{
+    const char *path = fu_session_path(sw->session);
+    sw->target_input = sw->source_input = -1;
+    if (fu_session_input_count(sw->session) != 2)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: a face swapper takes 2 inputs, this model %d", path,
+                       fu_session_input_count(sw->session));
+    for (int i = 0; i < 2; i++) {
+        const fu_tensor_info *in = fu_session_input(sw->session, i);
+        if (in->rank == 4)
+            sw->target_input = i;
+        else if (in->rank == 2)
+            sw->source_input = i;
+    }
+    if (sw->target_input < 0 || sw->source_input < 0)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                       "%s: expected a [1,3,%d,%d] crop input and a [1,N] identity input", path, sw->size,
+                       sw->size);
+    const fu_tensor_info *t = fu_session_input(sw->session, sw->target_input);
+    const fu_tensor_info *s = fu_session_input(sw->session, sw->source_input);
+    const int64_t want[4] = {1, 3, sw->size, sw->size};
+    for (int d = 0; d < 4; d++)
+        if (t->dims[d] > 0 && t->dims[d] != want[d])
+            return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: crop input %s is not [1,3,%d,%d]", path, t->name,
+                           sw->size, sw->size);
+    sw->latent_dim = s->dims[1] > 0 ? (int)s->dims[1] : 512;
+    if (sw->latent_dim > FACEFUSE_EMBEDDING_MAX)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: identity input of %d values (at most %d)", path,
+                       sw->latent_dim, FACEFUSE_EMBEDDING_MAX);
+    const fu_tensor_info *o = fu_session_output(sw->session, 0);
+    if (o->rank != 4 || (o->dims[1] > 0 && o->dims[1] != 3))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: first output %s is not a [1,3,%d,%d] crop", path,
+                       o->name, sw->size, sw->size);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_swapper_open(facefuse_context *ctx, const char *model, int pixel_boost, float mask_blur,
+                                const int mask_padding[4], fu_swapper **out, fu_err *err)
+{
+    const fu_model_def *def = fu_context_model(ctx, model);
+    const int *boosts = NULL;
+    fu_swap_kind kind;
+    facefuse_status rc;
+
+    *out = NULL;
+    if (!def)
+        return fu_fail(err, FACEFUSE_ERR_NOT_FOUND, "unknown face swapper model '%s'", model ? model : "(null)");
+    if ((rc = kind_of(def, &kind, &boosts, err)) != FACEFUSE_OK)
+        return rc;
+    int boost = pixel_boost > 0 ? pixel_boost : def->size;
+    if ((rc = check_boost(def, boosts, boost, err)) != FACEFUSE_OK)
+        return rc;
+    if (boost % def->size != 0)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "pixel boost %d is not a multiple of %d", boost,
+                       def->size);
+    fu_swapper *sw = calloc(1, sizeof *sw);
+    if (!sw)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    sw->def = def;
+    sw->kind = kind;
+    sw->size = def->size;
+    sw->crop_size = boost;
+    sw->boost = boost / def->size;
+    rc = fu_context_session(ctx, model, &sw->session, NULL, err);
+    if (rc == FACEFUSE_OK)
+        rc = bind_inputs(sw, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_box_mask(sw->crop_size, mask_blur, mask_padding, &sw->mask, err);
+    if (rc != FACEFUSE_OK) {
+        fu_swapper_close(sw);
+        return rc;
+    }
+    *out = sw;
+    return FACEFUSE_OK;
+}
+
+void fu_swapper_close(fu_swapper *sw)
+{
+    if (!sw)
+        return;
+    free(sw->mask);
+    free(sw);
+}
+
+fu_swap_kind fu_swapper_kind(const fu_swapper *sw)
+{
+    return sw->kind;
+}
+
+int fu_swapper_model_size(const fu_swapper *sw)
+{
+    return sw->size;
+}
+
+int fu_swapper_crop_size(const fu_swapper *sw)
+{
+    return sw->crop_size;
+}
+
+int fu_swapper_latent_dim(const fu_swapper *sw)
+{
+    return sw->latent_dim;
+}
+
+const char *fu_swapper_model_path(const fu_swapper *sw)
+{
+    return fu_session_path(sw->session);
+}
+
+const float *fu_swapper_mask(const fu_swapper *sw)
+{
+    return sw->mask;
+}
+
+fu_affine fu_swapper_align(const fu_swapper *sw, const facefuse_face *face)
+{
+    return fu_align_to_template(face->landmark_5_68, sw->def->template_name, sw->crop_size);
+}
+
+facefuse_status fu_swapper_latent(const fu_swapper *sw, facefuse_source_identity *id, const facefuse_face *target,
+                                  float weight, float *latent, fu_err *err)
+{
+    facefuse_status rc = fu_identity_latent(id, sw->kind, fu_session_path(sw->session), sw->latent_dim, latent, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    return fu_latent_balance(latent, sw->latent_dim, target, weight, err);
+}
+
+void fu_pixel_boost_split(const facefuse_image *crop, int k, int index, const float mean[3], const float std[3],
+                          float *planar)
+{
+    int s = crop->width / k, row0 = index / k, col0 = index % k;
+    size_t plane = (size_t)s * s;
+    float scale[3], offset[3];
+    for (int c = 0; c < 3; c++) {
+        scale[c] = 1.0f / (255.0f * std[c]);
+        offset[c] = mean[c] / std[c];
+    }
+    for (int y = 0; y < s; y++) {
+        const uint8_t *row = crop->data + (size_t)(y * k + row0) * crop->stride;
+        for (int x = 0; x < s; x++) {
+            const uint8_t *px = row + (size_t)(x * k + col0) * crop->channels;
+            for (int c = 0; c < 3; c++)
+                planar[c * plane + (size_t)y * s + x] = px[c] * scale[c] - offset[c];
+        }
+    }
+}
+
+void fu_pixel_boost_merge(const float *planar, int s, int k, int index, const float mean[3], const float std[3],
+                          float *out)
+{
+    int p = s * k, row0 = index / k, col0 = index % k;
+    size_t plane = (size_t)s * s;
+    for (int y = 0; y < s; y++) {
+        float *row = out + (size_t)(y * k + row0) * p * 3;
+        for (int x = 0; x < s; x++) {
+            float *px = row + (size_t)(x * k + col0) * 3;
+            for (int c = 0; c < 3; c++) {
+                float v = planar[c * plane + (size_t)y * s + x] * std[c] + mean[c];
+                px[c] = (v < 0 ? 0 : v > 1 ? 1 : v) * 255.0f;
+            }
+        }
+    }
+}
+
+facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent,
+                                     float *out, fu_err *err)
+{
+    const int s = sw->size, k = sw->boost;
+    const size_t n = (size_t)3 * s * s;
+    fu_tensor in[2], res;
+    facefuse_status rc = FACEFUSE_OK;
+
+    if (crop->width != sw->crop_size || crop->height != sw->crop_size || crop->channels < 3)
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "swap crop is %dx%d, expected %dx%d", crop->width, crop->height,
+                       sw->crop_size, sw->crop_size);
+    float *planar = malloc(sizeof(float) * n);
+    if (!planar)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the swapper input");
+    memset(in, 0, sizeof in);
+    fu_tensor *t = &in[sw->target_input], *src = &in[sw->source_input];
+    t->rank = 4;
+    t->dims[0] = 1;
+    t->dims[1] = 3;
+    t->dims[2] = s;
+    t->dims[3] = s;
+    t->data = planar;
+    src->rank = 2;
+    src->dims[0] = 1;
+    src->dims[1] = sw->latent_dim;
+    src->data = (float *)latent;
+    for (int index = 0; index < k * k && rc == FACEFUSE_OK; index++) {
+        fu_pixel_boost_split(crop, k, index, sw->def->mean, sw->def->std, planar);
+        rc = fu_session_run(sw->session, in, 2, &res, 1, err);
+        if (rc != FACEFUSE_OK)
+            break;
+        if ((size_t)fu_tensor_numel(&res) != n)
+            rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s gave %lld values, expected 3×%d×%d",
+                         fu_session_path(sw->session), (long long)fu_tensor_numel(&res), s, s);
+        else
+            fu_pixel_boost_merge(res.data, s, k, index, sw->def->mean, sw->def->std, out);
+        fu_tensor_free(&res);
+    }
+    free(planar);
+    return rc;
+}
+
+facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame, const facefuse_face *face,
+                                     const float *latent, fu_swap_timing *timing, fu_err *err)
+{
+    const int p = sw->crop_size;
+    facefuse_image crop = {0};
+    facefuse_status rc;
+    int64_t t0 = now_ns(), t1, t2;
+
+    fu_affine a = fu_swapper_align(sw, face);
+    float *swapped = malloc(sizeof(float) * 3 * (size_t)p * p);
+    if (!swapped || facefuse_image_alloc(&crop, p, p, frame->channels) != FACEFUSE_OK) {
+        free(swapped);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", p);
+    }
+    fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
+    t1 = now_ns();
+    rc = fu_swapper_swap_crop(sw, &crop, latent, swapped, err);
+    t2 = now_ns();
+    if (rc == FACEFUSE_OK)
+        fu_paste_back(frame, swapped, sw->mask, p, &a);
+    if (timing) {
+        timing->align_ns += t1 - t0;
+        timing->model_ns += t2 - t1;
+        timing->paste_ns += now_ns() - t2;
+    }
+    facefuse_image_free(&crop);
+    free(swapped);
+    return rc;
+}

@@ -1,0 +1,72 @@
+/*
+ * swap_model.h — one face swapper model applied to one face.
+ *
+ * A fu_swapper is opened once per run (or per facefuse_swap_faces call): the
+ * model's session (owned by the context), which input is the crop (rank 4)
+ * and which the identity vector (rank 2) — bound by position after looking
+ * at their ranks, since exports differ in order —, the crop size P (pixel
+ * boost) and the box mask for it. Swapping one face is: align the face to the
+ * model's template at P px, run the model on the k² = (P / model size)²
+ * polyphase sub-images of the crop (sub-image (i, j) takes every k-th pixel
+ * from row i, column j: FaceFusion's pixel boost, not tiles) with the same
+ * latent, re-interleave the outputs, paste back through the mask.
+ * Supported: inswapper_128(_fp16) and hyperswap_1a/1b/1c_256.
+ */
+#ifndef FU_SWAP_MODEL_H
+#define FU_SWAP_MODEL_H
+
+#include <stdint.h>
+
+#include "core/error.h"
+#include "core/geometry.h"
+#include "processors/swap_identity.h"
+
+typedef struct fu_swapper fu_swapper;
+
+/* Where the time of one face went, in nanoseconds (for benchmarks). */
+typedef struct fu_swap_timing {
+    int64_t align_ns, model_ns, paste_ns;
+} fu_swap_timing;
+
+/* Errors: FACEFUSE_ERR_UNSUPPORTED (a swapper model facefuse cannot run yet),
+ * FACEFUSE_ERR_INVALID_ARGUMENT (not a swapper, or a pixel boost the model
+ * does not take), the context's model loading errors. pixel_boost 0 = the
+ * model's size. */
+facefuse_status fu_swapper_open(facefuse_context *ctx, const char *model, int pixel_boost, float mask_blur,
+                                const int mask_padding[4], fu_swapper **out, fu_err *err);
+void fu_swapper_close(fu_swapper *sw);
+
+fu_swap_kind fu_swapper_kind(const fu_swapper *sw);
+int fu_swapper_model_size(const fu_swapper *sw);  /* the model's crop size S */
+int fu_swapper_crop_size(const fu_swapper *sw);   /* P = k·S */
+int fu_swapper_latent_dim(const fu_swapper *sw);  /* length of the identity input */
+const char *fu_swapper_model_path(const fu_swapper *sw);
+const float *fu_swapper_mask(const fu_swapper *sw); /* P×P box mask */
+/* The similarity taking frame pixels to crop pixels for this face. */
+fu_affine fu_swapper_align(const fu_swapper *sw, const facefuse_face *face);
+
+/* The latent for one target face: the identity's (cached) latent for this
+ * model blended with the target by weight. */
+facefuse_status fu_swapper_latent(const fu_swapper *sw, facefuse_source_identity *id, const facefuse_face *target,
+                                  float weight, float *latent, fu_err *err);
+
+/* The aligned P×P crop (3 or 4 channels; the first three are RGB) through the
+ * model: out receives P×P×3 floats, RGB, 0..255, not rounded. */
+facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent,
+                                     float *out, fu_err *err);
+
+/* Align, swap, paste back for one face of frame. timing may be NULL. */
+facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame, const facefuse_face *face,
+                                     const float *latent, fu_swap_timing *timing, fu_err *err);
+
+/* Pixel boost: sub-image index = i·k + j of a P×P crop (P = k·s) into a
+ * planar 3×s×s tensor, (x/255 − mean)/std, RGB. */
+void fu_pixel_boost_split(const facefuse_image *crop, int k, int index, const float mean[3], const float std[3],
+                          float *planar);
+/* The inverse for a model output: planar 3×s×s, de-normalised (x·std +
+ * mean), clipped to [0, 1], ×255, written to its interleaved positions of
+ * out (P×P×3). */
+void fu_pixel_boost_merge(const float *planar, int s, int k, int index, const float mean[3], const float std[3],
+                          float *out);
+
+#endif
