@@ -62,6 +62,10 @@ typedef struct fu_run_config {
     long trim_frame_start, trim_frame_end; /* -1 = none */
     int execution_thread_count;
     const char *progress_mode;      /* "bar", "json", "none" */
+
+    /* frame_enhancer */
+    const char *frame_enhancer_model; /* NULL = span_kendata_x4 */
+    int frame_enhancer_blend;       /* 0..100, share of the enhanced frame (FaceFusion default 80) */
 } fu_run_config;
 
 #endif

@@ -7,10 +7,12 @@
 
 extern const fu_processor fu_face_debugger;
 extern const fu_processor fu_face_swapper;
+extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
     &fu_face_debugger,
     &fu_face_swapper,
+    &fu_frame_enhancer,
 };
 
 const fu_processor *fu_processor_find(const char *name)
@@ -23,5 +25,5 @@ const fu_processor *fu_processor_find(const char *name)
 
 const char *fu_processor_names(void)
 {
-    return "face_debugger face_swapper";
+    return "face_debugger face_swapper frame_enhancer";
 }
