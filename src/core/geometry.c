@@ -172,6 +172,37 @@ static inline int sample_bilinear(const facefuse_image *src, double x, double y,
     return 1;
 }
 
+/* One destination row, bilinear, no supersampling. Source coordinates step
+ * by (dx, dy) per pixel from (sx, sy); pixels whose 2×2 neighbourhood is
+ * inside the source take the fast path without border handling. */
+static void warp_row_bilinear(const facefuse_image *src, uint8_t *row, int width, double sx, double sy,
+                              double dx, double dy, fu_border border)
+{
+    int c = src->channels, w = src->width, h = src->height;
+    size_t stride = (size_t)src->stride;
+    float s[4];
+
+    for (int x = 0; x < width; x++, sx += dx, sy += dy) {
+        int x0 = (int)floor(sx), y0 = (int)floor(sy);
+        uint8_t *out = row + (size_t)x * c;
+        if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+            float fx = (float)(sx - x0), fy = (float)(sy - y0);
+            float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+            const uint8_t *p = src->data + (size_t)y0 * stride + (size_t)x0 * c, *q = p + stride;
+            for (int k = 0; k < c; k++) {
+                float v = w00 * p[k] + w01 * p[c + k] + w10 * q[k] + w11 * q[c + k] + 0.5f;
+                out[k] = (uint8_t)(v > 255 ? 255 : v);
+            }
+            continue;
+        }
+        sample_bilinear(src, sx, sy, border, s);
+        for (int k = 0; k < c; k++) {
+            float v = s[k] + 0.5f;
+            out[k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+}
+
 void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_affine *a, fu_border border)
 {
     fu_affine inv = fu_affine_invert(a);
@@ -183,6 +214,12 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
         grid = 8;
     float acc[4], s[4];
 
+    if (grid == 1) {
+        for (int y = 0; y < dst->height; y++)
+            warp_row_bilinear(src, dst->data + (size_t)y * dst->stride, dst->width, inv.m[1] * y + inv.m[2],
+                              inv.m[4] * y + inv.m[5], inv.m[0], inv.m[3], border);
+        return;
+    }
     for (int y = 0; y < dst->height; y++) {
         uint8_t *row = dst->data + (size_t)y * dst->stride;
         for (int x = 0; x < dst->width; x++) {
@@ -190,8 +227,8 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
                 acc[k] = 0;
             for (int gy = 0; gy < grid; gy++) {
                 for (int gx = 0; gx < grid; gx++) {
-                    double px = x + (grid > 1 ? (gx + 0.5) / grid - 0.5 : 0);
-                    double py = y + (grid > 1 ? (gy + 0.5) / grid - 0.5 : 0);
+                    double px = x + (gx + 0.5) / grid - 0.5;
+                    double py = y + (gy + 0.5) / grid - 0.5;
                     double sx = inv.m[0] * px + inv.m[1] * py + inv.m[2];
                     double sy = inv.m[3] * px + inv.m[4] * py + inv.m[5];
                     sample_bilinear(src, sx, sy, border, s);

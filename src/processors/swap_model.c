@@ -108,7 +108,7 @@ facefuse_status fu_swapper_open(facefuse_context *ctx, const char *model, int pi
 {
     const fu_model_def *def = fu_context_model(ctx, model);
     const int *boosts = NULL;
-    fu_swap_kind kind;
+    fu_swap_kind kind = FU_SWAP_INSWAPPER;
     facefuse_status rc;
 
     *out = NULL;
