@@ -341,6 +341,66 @@ FACEFUSE_API facefuse_status facefuse_swap_faces(facefuse_context *ctx, const fa
                                                  facefuse_image *target, const facefuse_face *faces,
                                                  int count);
 
+/* ---------------------------------------------------------------- video */
+
+/* A video opened for reading, frame by frame (any container FFmpeg reads;
+ * rotation metadata applied, so frames come out upright). */
+typedef struct facefuse_video facefuse_video;
+
+typedef struct facefuse_video_info {
+    int width, height;     /* of the frames read */
+    double fps;            /* average frame rate */
+    int64_t frame_count;   /* from the container, else estimated */
+    double duration_s;
+} facefuse_video_info;
+
+FACEFUSE_API facefuse_status facefuse_video_open(facefuse_context *ctx, const char *path,
+                                                 facefuse_video **out);
+FACEFUSE_API facefuse_video_info facefuse_video_get_info(const facefuse_video *video);
+/* Decodes the next frame into *frame (allocated; free with
+ * facefuse_image_free). *got is 0 at the end of the video. */
+FACEFUSE_API facefuse_status facefuse_video_read(facefuse_context *ctx, facefuse_video *video,
+                                                 facefuse_image *frame, int *got);
+FACEFUSE_API void facefuse_video_close(facefuse_video *video);
+
+/* Called for every frame of facefuse_process_video, from several worker
+ * threads at once, in no particular order; change the frame in place.
+ * A status other than FACEFUSE_OK stops the run with that status. */
+typedef facefuse_status (*facefuse_frame_callback)(facefuse_image *frame, int64_t frame_index,
+                                                   void *user_data);
+/* Called after each written frame, from the calling thread. */
+typedef void (*facefuse_video_progress_callback)(int64_t frames_done, int64_t frames_total,
+                                                 double frames_per_second, void *user_data);
+
+typedef struct facefuse_video_params {
+    const char *video_encoder;   /* NULL = libx264; also libx265 libvpx-vp9 ffv1 prores_ks rawvideo ... */
+    const char *video_preset;    /* NULL = veryfast */
+    int video_quality;           /* 0–100 (80), mapped to crf/cq as FaceFusion */
+    double output_fps;           /* 0 = keep the target's timestamps */
+    double output_scale;         /* 1.0 */
+    const char *audio_path;      /* NULL, or an audio file replacing the soundtrack */
+    const char *audio_encoder;   /* NULL = copy the target's audio when the container takes it */
+    int audio_quality;           /* 0–100 (80) */
+    int audio_volume;            /* 0–100 (100); 0 drops the audio */
+    int64_t trim_frame_start;    /* -1 = from the start */
+    int64_t trim_frame_end;      /* -1 = to the end (exclusive) */
+    int thread_count;            /* frames processed in parallel; 0 = number of cores */
+    facefuse_frame_callback on_frame;
+    void *on_frame_user_data;
+    facefuse_video_progress_callback on_progress; /* may be NULL */
+    void *on_progress_user_data;
+    volatile int *cancel;        /* may be NULL; set non-zero to stop (FACEFUSE_ERR_CANCELLED) */
+} facefuse_video_params;
+
+FACEFUSE_API facefuse_video_params facefuse_video_default_params(void);
+
+/* Decodes target, calls on_frame on every frame (in parallel), encodes the
+ * frames in order into output and keeps the target's audio. The output file
+ * appears only when complete; on error or cancel nothing is left. */
+FACEFUSE_API facefuse_status facefuse_process_video(facefuse_context *ctx, const char *target_path,
+                                                    const char *output_path,
+                                                    const facefuse_video_params *params);
+
 #ifdef __cplusplus
 }
 #endif

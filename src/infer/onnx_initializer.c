@@ -346,7 +346,7 @@ facefuse_status fu_onnx_last_initializer(const char *path, fu_initializer *out, 
 {
     struct stat st;
     void *map;
-    pb_buf model, last;
+    pb_buf model, last = {0};
     facefuse_status rc;
 
     memset(out, 0, sizeof *out);
