@@ -17,6 +17,7 @@
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/video_run.h"
+#include "processors/frame_enhancer.h"
 
 int fu_path_is_audio(const char *path)
 {
@@ -33,6 +34,22 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
 {
     (void)index;
     return fu_chain_process((fu_chain *)user, frame, NULL, err);
+}
+
+/* The output scale: --output-video-scale times the frame enhancer's
+ * enlargement, so the writer is opened at the enhanced resolution. */
+static double output_scale(const fu_run_config *cfg)
+{
+    double scale = cfg->video_scale > 0 ? cfg->video_scale : 1.0;
+    for (int i = 0; i < cfg->processor_count; i++) {
+        if (strcmp(cfg->processors[i], "frame_enhancer") == 0) {
+            const fu_tile_config *tc = fu_frame_enhancer_config(
+                cfg->frame_enhancer_model ? cfg->frame_enhancer_model : "span_kendata_x4");
+            if (tc)
+                scale *= tc->scale;
+        }
+    }
+    return scale;
 }
 
 static int worker_count(const fu_run_config *cfg)
@@ -73,7 +90,7 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
     job.video_preset = cfg->video_preset;
     job.video_quality = cfg->video_quality;
     job.output_fps = cfg->video_fps;
-    job.output_scale = cfg->video_scale;
+    job.output_scale = output_scale(cfg);
     job.audio_encoder = cfg->audio_encoder;
     job.audio_quality = cfg->audio_quality;
     job.audio_volume = cfg->audio_volume;
