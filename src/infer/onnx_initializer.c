@@ -72,6 +72,7 @@ static uint64_t read_le(const uint8_t *p, int n)
 static int next_field(pb_buf *b, pb_field *f)
 {
     uint64_t tag, len;
+    memset(f, 0, sizeof *f);
     if (!read_varint(b, &tag) || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff)
         return 0;
     f->number = (uint32_t)(tag >> 3);

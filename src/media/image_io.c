@@ -39,7 +39,10 @@
 #include "media/image_scan.h"
 
 #define PROBE_IO_BUFFER_BYTES 4096
-#define SWS_QUALITY_FLAGS (SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
+/* Full-resolution chroma interpolation; no SWS_ACCURATE_RND, which turns
+ * off swscale's SIMD paths (25 ms instead of 0.6 ms for a 1080p frame) for
+ * at most one level of rounding difference. */
+#define SWS_QUALITY_FLAGS (SWS_BICUBIC | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
 
 static const char *av_error_text(int code, char *buf, size_t size)
 {

@@ -277,7 +277,9 @@ static facefuse_status convert_frame(fu_video_reader *r, facefuse_image *out, fu
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory decoding %s", r->path);
     r->sws = sws_getCachedContext(r->sws, f->width, f->height, f->format, f->width, f->height,
                                   channels == 4 ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24,
-                                  SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT, NULL,
+                                  /* no SWS_ACCURATE_RND: it disables the SIMD path
+                                   * (25 ms instead of 0.6 ms a 1080p frame) */
+                                  SWS_BICUBIC | SWS_FULL_CHR_H_INT, NULL,
                                   NULL, NULL);
     if (!r->sws)
         return fu_fail(err, FACEFUSE_ERR_DECODE, "cannot convert pixel format %s of %s",

@@ -291,7 +291,7 @@ static facefuse_status convert(fu_video_writer *w, const facefuse_image *im, fu_
     enum AVPixelFormat src = im->channels == 4 ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
     w->sws = sws_getCachedContext(w->sws, im->width, im->height, src, w->enc->width,
                                   w->enc->height, w->enc->pix_fmt,
-                                  SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL,
+                                  SWS_BICUBIC | SWS_FULL_CHR_H_INP, NULL, NULL,
                                   NULL);
     if (!w->sws)
         return fu_fail(err, FACEFUSE_ERR_ENCODE, "cannot convert frames to %s for %s",
