@@ -138,10 +138,36 @@ static void ctrl_c_halfway_exits_4_and_leaves_nothing(void)
     unsetenv("TMPDIR");
 }
 
+static void bad_videos_are_exit_2_with_one_line(void)
+{
+    const char *text = tl_tmp("notes.mp4"), *empty = tl_tmp("empty.mp4"), *cut = tl_tmp("cut.mp4");
+    char cmd[2048];
+    write_text(text, "not a video at all\n");
+    write_text(empty, "");
+    snprintf(cmd, sizeof cmd, "head -c 30000 '%s' > '%s'", tl_shared("samples/grace_hopper_zoom_2s.mp4"), cut);
+    REQUIRE(system(cmd) == 0, "truncate");
+    const char *bad[3] = {text, empty, cut};
+    for (int i = 0; i < 3; i++) {
+        char args[2048], out[1024], *e = NULL;
+        snprintf(out, sizeof out, "%s/bad-out-%d.mp4", tl_tmpdir(), i);
+        snprintf(args, sizeof args,
+                 "headless-run -t '%s' -o '%s' --processors face_debugger --face-detector-model scrfd "
+                 "--face-selector-mode many --progress none",
+                 bad[i], out);
+        int code = tl_run_cli(args, NULL, &e);
+        CHECK(code == 2, "%s: exit %d (%s)", bad[i], code, e);
+        CHECK(error_lines(e) == 1 && strstr(e, bad[i]), "%s: message %s", bad[i], e);
+        CHECK(!path_exists(out), "%s: output written", bad[i]);
+        free(e);
+    }
+    CHECK(!dir_has(tl_tmpdir(), ".partial-"), "partial file left");
+}
+
 int main(void)
 {
     RUN(debugger_runs_on_every_frame_of_the_clip);
     RUN(audio_is_copied_packet_for_packet);
     RUN(ctrl_c_halfway_exits_4_and_leaves_nothing);
+    RUN(bad_videos_are_exit_2_with_one_line);
     return tl_finish();
 }
