@@ -170,6 +170,17 @@ const char *fu_path_stem(const char *path, char *buf, size_t size)
     return buf;
 }
 
+int fu_path_is_audio(const char *path)
+{
+    static const char *const audio[] = {"mp3", "wav", "flac", "aac", "m4a", "ogg", "opus", "wma", "aiff", "aif"};
+    char ext[16];
+    fu_path_extension(path, ext, sizeof ext);
+    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
+        if (strcmp(ext, audio[i]) == 0)
+            return 1;
+    return 0;
+}
+
 int fu_file_exists(const char *path)
 {
     struct stat st;

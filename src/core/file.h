@@ -38,6 +38,8 @@ void fu_output_remove_all_partial(void);
 const char *fu_path_extension(const char *path, char *buf, size_t size);
 /* The file name without directory and extension, into buf. */
 const char *fu_path_stem(const char *path, char *buf, size_t size);
+/* 1 if path's extension is an audio file's (a source replacing the soundtrack). */
+int fu_path_is_audio(const char *path);
 /* 1 if path names an existing regular file. */
 int fu_file_exists(const char *path);
 /* mkdir -p; returns FACEFUSE_OK when it exists afterwards. */

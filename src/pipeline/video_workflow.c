@@ -19,17 +19,6 @@
 #include "pipeline/video_run.h"
 #include "processors/frame_enhancer.h"
 
-int fu_path_is_audio(const char *path)
-{
-    static const char *audio[] = {"mp3", "wav", "flac", "aac", "m4a", "ogg", "opus", "wma"};
-    char ext[16];
-    fu_path_extension(path, ext, sizeof ext);
-    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
-        if (strcmp(ext, audio[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
 {
     (void)index;

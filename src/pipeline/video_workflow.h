@@ -9,9 +9,6 @@
 #include "core/error.h"
 #include "pipeline/config.h"
 
-/* 1 if path's extension is an audio file usable as a replacing soundtrack. */
-int fu_path_is_audio(const char *path);
-
 /* cancel: set non-zero (e.g. by SIGINT) to stop; FACEFUSE_ERR_CANCELLED then. */
 facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err);
 
