@@ -154,6 +154,15 @@ static facefuse_status decode_scrfd(const fu_tensor *out, int size, float thresh
     return FACEFUSE_OK;
 }
 
+/* The box of a centre and size in canvas pixels, scaled back to the frame. */
+static void box_from_centre(fu_detection *d, float cx, float cy, float w, float h, float rx, float ry)
+{
+    d->box[0] = (cx - w / 2) * rx;
+    d->box[1] = (cy - h / 2) * ry;
+    d->box[2] = (cx + w / 2) * rx;
+    d->box[3] = (cy + h / 2) * ry;
+}
+
 static facefuse_status decode_yunet(const fu_tensor *out, int size, float threshold, float rx,
                                     float ry, det_list *list, fu_err *err)
 {
@@ -175,10 +184,7 @@ static facefuse_status decode_yunet(const fu_tensor *out, int size, float thresh
             float w = expf(b[2]) * stride, h = expf(b[3]) * stride;
             fu_detection d;
             d.score = score;
-            d.box[0] = (cx - w / 2) * rx;
-            d.box[1] = (cy - h / 2) * ry;
-            d.box[2] = (cx + w / 2) * rx;
-            d.box[3] = (cy + h / 2) * ry;
+            box_from_centre(&d, cx, cy, w, h, rx, ry);
             for (int p = 0; p < 5; p++) {
                 d.landmark_5[p].x = (k[2 * p] * stride + ax) * rx;
                 d.landmark_5[p].y = (k[2 * p + 1] * stride + ay) * ry;
@@ -206,10 +212,7 @@ static facefuse_status decode_yolo(const fu_tensor *out, float threshold, float 
         float cx = t->data[i], cy = t->data[n + i], w = t->data[2 * n + i], h = t->data[3 * n + i];
         fu_detection d;
         d.score = score;
-        d.box[0] = (cx - w / 2) * rx;
-        d.box[1] = (cy - h / 2) * ry;
-        d.box[2] = (cx + w / 2) * rx;
-        d.box[3] = (cy + h / 2) * ry;
+        box_from_centre(&d, cx, cy, w, h, rx, ry);
         for (int p = 0; p < 5; p++) {
             d.landmark_5[p].x = t->data[(5 + 3 * p) * n + i] * rx;
             d.landmark_5[p].y = t->data[(6 + 3 * p) * n + i] * ry;
