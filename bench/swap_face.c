@@ -43,7 +43,7 @@ static void bench(facefuse_context *ctx, const char *label, int boost, facefuse_
     fu_swapper *sw = NULL;
     fu_err err;
     float latent[FACEFUSE_EMBEDDING_MAX];
-    fu_swap_timing t = {0, 0, 0};
+    fu_swap_timing t = {0};
     facefuse_image work = {0};
 
     fu_err_clear(&err);

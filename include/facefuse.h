@@ -328,6 +328,10 @@ typedef struct facefuse_swapper_params {
     float weight;           /* identity balance 0..1, 0.5 = pure source (FaceFusion's --face-swapper-weight) */
     float mask_blur;        /* box mask blur 0..1 (0.3) */
     int mask_padding[4];    /* box mask padding, percent: top, right, bottom, left (0) */
+    /* facefuse's own additions (FaceFusion has neither): */
+    const char *color_match; /* "none" (NULL), "reinhard" or "histogram": match the swapped face's Lab
+                                colour statistics to the target face's before pasting */
+    const char *blend_mode;  /* "linear" (NULL) or "poisson": gradient-domain (seamless) paste */
 } facefuse_swapper_params;
 
 FACEFUSE_API facefuse_swapper_params facefuse_swapper_default_params(void);

@@ -71,19 +71,25 @@ static const fu_option options[] = {
     /* face tracker */
     {"--face-tracker-score", NULL, "face_tracker", FU_OPT_FLOAT, "0.0", NULL, 0, 0.5, 0, "tracker IoU"},
     /* face masker */
-    {"--face-occluder-model", NULL, "face_masker", FU_OPT_STRING, "xseg_1", "many xseg_1 xseg_2 xseg_3", 0, 0, 0,
+    {"--face-occluder-model", NULL, "face_masker", FU_OPT_STRING, "xseg_1", "many xseg_1 xseg_2 xseg_3", 0, 0, 1,
      "occluder model"},
     {"--face-parser-model", NULL, "face_masker", FU_OPT_STRING, "bisenet_resnet_34",
-     "bisenet_resnet_18 bisenet_resnet_34", 0, 0, 0, "parser model"},
+     "bisenet_resnet_18 bisenet_resnet_34", 0, 0, 1, "parser model"},
     {"--face-mask-types", NULL, "face_masker", FU_OPT_LIST, "box", "box occlusion area region", 0, 0, 1,
      "masks, combined by minimum"},
-    {"--face-mask-areas", NULL, "face_masker", FU_OPT_LIST, NULL, "upper-face lower-face mouth", 0, 0, 0, "areas"},
-    {"--face-mask-regions", NULL, "face_masker", FU_OPT_LIST, NULL,
-     "skin left-eyebrow right-eyebrow left-eye right-eye glasses nose mouth upper-lip lower-lip", 0, 0, 0,
-     "regions"},
+    {"--face-mask-areas", NULL, "face_masker", FU_OPT_LIST, "upper-face lower-face mouth", "upper-face lower-face mouth",
+     0, 0, 1, "68-landmark areas of the area mask"},
+    {"--face-mask-regions", NULL, "face_masker", FU_OPT_LIST,
+     "skin left-eyebrow right-eyebrow left-eye right-eye glasses nose mouth upper-lip lower-lip",
+     "skin left-eyebrow right-eyebrow left-eye right-eye glasses nose mouth upper-lip lower-lip", 0, 0, 1,
+     "face parser regions of the region mask"},
     {"--face-mask-blur", NULL, "face_masker", FU_OPT_FLOAT, "0.3", NULL, 0, 1, 1, "box mask blur"},
     {"--face-mask-padding", NULL, "face_masker", FU_OPT_LIST, "0 0 0 0", NULL, 0, 100, 1,
      "box mask padding top right bottom left, percent"},
+    {"--face-color-match", NULL, "face_masker", FU_OPT_STRING, "none", "none reinhard histogram", 0, 0, 1,
+     "match the swapped face's Lab colour statistics to the target's (facefuse only)"},
+    {"--face-blend-mode", NULL, "face_masker", FU_OPT_STRING, "linear", "linear poisson", 0, 0, 1,
+     "paste the swapped face linearly or by Poisson (seamless) cloning (facefuse only)"},
     /* voice extractor */
     {"--voice-extractor-model", NULL, "voice_extractor", FU_OPT_STRING, "kim_vocal_2", NULL, 0, 0, 0, "voice model"},
     /* frame extraction */
@@ -121,11 +127,12 @@ static const fu_option options[] = {
     {"--face-swapper-weight", NULL, "processors", FU_OPT_FLOAT, "0.5", NULL, 0, 1, 1, "identity weight"},
     {"--face-enhancer-model", NULL, "processors", FU_OPT_STRING, "gfpgan_1.4",
      "codeformer gfpgan_1.2 gfpgan_1.3 gfpgan_1.4 gpen_bfr_256 gpen_bfr_512 gpen_bfr_1024 gpen_bfr_2048 "
-     "restoreformer_plus_plus", 0, 0, 0, "face enhancer model"},
-    {"--face-enhancer-blend", NULL, "processors", FU_OPT_INT, "80", NULL, 0, 100, 0, ""},
-    {"--face-enhancer-weight", NULL, "processors", FU_OPT_FLOAT, "0.5", NULL, 0, 1, 0, ""},
-    {"--frame-enhancer-model", NULL, "processors", FU_OPT_STRING, "span_kendata_x4", FRAME_ENHANCERS, 0, 0, 0, ""},
-    {"--frame-enhancer-blend", NULL, "processors", FU_OPT_INT, "80", NULL, 0, 100, 0, ""},
+     "restoreformer_plus_plus", 0, 0, 1, "face enhancer model"},
+    {"--face-enhancer-blend", NULL, "processors", FU_OPT_INT, "80", NULL, 0, 100, 1, "share of the enhanced face"},
+    {"--face-enhancer-weight", NULL, "processors", FU_OPT_FLOAT, "0.5", NULL, 0, 1, 1, "CodeFormer fidelity"},
+    {"--frame-enhancer-model", NULL, "processors", FU_OPT_STRING, "span_kendata_x4", FRAME_ENHANCERS, 0, 0, 1,
+     "frame enhancer model"},
+    {"--frame-enhancer-blend", NULL, "processors", FU_OPT_INT, "80", NULL, 0, 100, 1, "share of the enhanced frame"},
     {"--expression-restorer-model", NULL, "processors", FU_OPT_STRING, "live_portrait", NULL, 0, 0, 0, ""},
     {"--expression-restorer-factor", NULL, "processors", FU_OPT_INT, "80", NULL, 0, 100, 0, ""},
     {"--lip-syncer-model", NULL, "processors", FU_OPT_STRING, "wav2lip_gan_96", NULL, 0, 0, 0, ""},
@@ -502,12 +509,24 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
     const char *boost = fu_optset_get(set, "--face-swapper-pixel-boost");
     cfg->swapper_pixel_boost = boost ? atoi(boost) : 0;
     cfg->swapper_weight = get_float(set, "--face-swapper-weight", 0.5f);
+    cfg->face_enhancer_model = fu_optset_get(set, "--face-enhancer-model");
+    cfg->face_enhancer_blend = get_int(set, "--face-enhancer-blend", 80);
+    cfg->face_enhancer_weight = get_float(set, "--face-enhancer-weight", 0.5f);
+    cfg->frame_enhancer_model = fu_optset_get(set, "--frame-enhancer-model");
+    cfg->frame_enhancer_blend = get_int(set, "--frame-enhancer-blend", 80);
+    for (int i = 0; i + 1 < cfg->processor_count; i++)
+        if (strcmp(cfg->processors[i], "frame_enhancer") == 0)
+            return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                           "frame_enhancer must be the last of --processors (it enlarges the frame, and the "
+                           "faces the processors after it use were found on the original)");
 
     cfg->mask_type_count = split_words(fu_optset_get(set, "--face-mask-types"), cfg->mask_types, 4, storage);
-    for (int i = 0; i < cfg->mask_type_count; i++)
-        if (strcmp(cfg->mask_types[i], "box") != 0)
-            return fu_fail(err, FACEFUSE_ERR_UNSUPPORTED, "--face-mask-types %s is not implemented in facefuse yet",
-                           cfg->mask_types[i]);
+    cfg->occluder_model = fu_optset_get(set, "--face-occluder-model");
+    cfg->parser_model = fu_optset_get(set, "--face-parser-model");
+    cfg->mask_region_count = split_words(fu_optset_get(set, "--face-mask-regions"), cfg->mask_regions, 10, storage);
+    cfg->mask_area_count = split_words(fu_optset_get(set, "--face-mask-areas"), cfg->mask_areas, 3, storage);
+    cfg->color_match = fu_optset_get(set, "--face-color-match");
+    cfg->blend_mode = fu_optset_get(set, "--face-blend-mode");
     cfg->mask_blur = get_float(set, "--face-mask-blur", 0.3f);
     n = split_words(fu_optset_get(set, "--face-mask-padding"), words, 4, storage);
     for (int i = 0; i < 4; i++)

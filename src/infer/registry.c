@@ -122,6 +122,22 @@ static const fu_contract hyperswap_contract = {
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
 };
 
+/* xseg_1/2/3: NHWC [1,256,256,3] crop → [1,256,256,1] occlusion mask. */
+static const fu_contract xseg_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 256, 256, 3}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}}},
+};
+
+/* bisenet_resnet_18/34: [1,3,512,512] crop → [1,19,512,512] class logits first. */
+static const fu_contract bisenet_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 19, 512, 512}}},
+};
+
 /* ---------------------------------------------------------------- the table */
 
 /* Normalisations, as (x/255 − mean)/std per channel. */
@@ -156,15 +172,15 @@ static const fu_model_def models[] = {
     {"fairface", FACEFUSE_MODEL_CLASSIFIER, "fairface.onnx", "models-3.0.0", "arcface_112_v2", 224,
      IMAGENET_MEAN, IMAGENET_STD, &fairface_contract, NULL},
     {"xseg_1", FACEFUSE_MODEL_MASKER, "xseg_1.onnx", "models-3.1.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
     {"xseg_2", FACEFUSE_MODEL_MASKER, "xseg_2.onnx", "models-3.1.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
     {"xseg_3", FACEFUSE_MODEL_MASKER, "xseg_3.onnx", "models-3.2.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
     {"bisenet_resnet_18", FACEFUSE_MODEL_MASKER, "bisenet_resnet_18.onnx", "models-3.1.0", NULL, 512,
-     IMAGENET_MEAN, IMAGENET_STD, NULL, NULL},
+     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL},
     {"bisenet_resnet_34", FACEFUSE_MODEL_MASKER, "bisenet_resnet_34.onnx", "models-3.0.0", NULL, 512,
-     IMAGENET_MEAN, IMAGENET_STD, NULL, NULL},
+     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL},
     {"blendswap_256", FACEFUSE_MODEL_SWAPPER, "blendswap_256.onnx", "models-3.0.0", "ffhq_512", 256,
      NORM_ZERO, NORM_ONE, NULL, NULL},
     {"ghost_1_256", FACEFUSE_MODEL_SWAPPER, "ghost_1_256.onnx", "models-3.0.0", "arcface_112_v1", 256,

@@ -66,6 +66,23 @@ typedef struct fu_run_config {
     /* frame_enhancer */
     const char *frame_enhancer_model; /* NULL = span_kendata_x4 */
     int frame_enhancer_blend;       /* 0..100, share of the enhanced frame (FaceFusion default 80) */
+
+    /* face masker: models and selections of the occlusion, region and area types */
+    const char *occluder_model;     /* xseg_1 xseg_2 xseg_3 many (NULL = xseg_1) */
+    const char *parser_model;       /* bisenet_resnet_18 bisenet_resnet_34 (NULL = 34) */
+    const char *mask_regions[10];   /* none = all ten */
+    int mask_region_count;
+    const char *mask_areas[3];      /* none = all three */
+    int mask_area_count;
+
+    /* face blending (facefuse's own): colour transfer and paste mode */
+    const char *color_match;        /* none reinhard histogram (NULL = none) */
+    const char *blend_mode;         /* linear poisson (NULL = linear) */
+
+    /* face_enhancer */
+    const char *face_enhancer_model; /* NULL = gfpgan_1.4 */
+    int face_enhancer_blend;        /* 0..100 (80) */
+    float face_enhancer_weight;     /* CodeFormer's fidelity 0..1 (0.5) */
 } fu_run_config;
 
 #endif

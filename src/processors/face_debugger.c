@@ -2,15 +2,25 @@
  * face_debugger.c — draws what face analysis found, as FaceFusion's
  * face_debugger: bounding-box (with the detector score), face-landmark-5,
  * face-landmark-5/68, face-landmark-68, face-landmark-68/5, face-mask (the
- * outline of the box mask of the swap crop, padding included).
+ * contour of the run's combined face mask — box without blur, padding
+ * included, occlusion, area and region as selected — computed as FaceFusion
+ * does on the arcface_128 crop at 512 px, mapped into the frame and
+ * thresholded at 100/255; green, or cyan when the 5 alignment points are the
+ * detector's own).
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/draw.h"
 #include "core/geometry.h"
+#include "processors/face_masker.h"
+#include "processors/mask.h"
+#include "processors/paste.h"
 #include "processors/processor.h"
+
+#define MASK_CROP_PX 512
 
 static const char *items[] = {"bounding-box", "face-landmark-5", "face-landmark-5/68",
                               "face-landmark-68", "face-landmark-68/5", "face-mask"};
@@ -38,30 +48,96 @@ static void draw_points(facefuse_image *im, const facefuse_point *p, int n, floa
             fu_draw_disc(im, p[i].x, p[i].y, radius, c);
 }
 
-/* The box-mask border of the arcface_128 crop at 128 px, mapped to the frame. */
-static void draw_mask_outline(facefuse_image *im, const fu_run_config *cfg, const facefuse_face *f,
-                              int thickness, fu_rgb c)
+typedef struct debugger_state {
+    fu_face_masker *masker;
+    float *box;           /* MASK_CROP_PX² box mask, blur 0; NULL when box is not selected */
+} debugger_state;
+
+static void debugger_release(void *state)
 {
-    const int size = 128;
-    fu_affine a = fu_align_to_template(f->landmark_5_68, "arcface_128", size);
-    fu_affine inv = fu_affine_invert(&a);
-    int blur = (int)(size * 0.5 * cfg->mask_blur);
-    float border = blur / 2 > 1 ? (float)(blur / 2) : 1.0f;
-    float pad[4];
-    for (int i = 0; i < 4; i++)
-        pad[i] = fmaxf(border, size * cfg->mask_padding[i] / 100.0f);
-    facefuse_point q[4] = {{pad[3], pad[0]}, {size - pad[1], pad[0]},
-                           {size - pad[1], size - pad[2]}, {pad[3], size - pad[2]}};
-    for (int i = 0; i < 4; i++) {
-        facefuse_point p0 = fu_affine_apply(&inv, q[i]), p1 = fu_affine_apply(&inv, q[(i + 1) % 4]);
-        fu_draw_line(im, p0.x, p0.y, p1.x, p1.y, thickness, c);
+    debugger_state *st = state;
+    if (!st)
+        return;
+    fu_face_masker_close(st->masker);
+    free(st->box);
+    free(st);
+}
+
+static facefuse_status debugger_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state, fu_err *err)
+{
+    facefuse_status rc = FACEFUSE_OK;
+    *state = NULL;
+    if (!wants(cfg, "face-mask"))
+        return FACEFUSE_OK;
+    debugger_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    rc = fu_face_masker_open(ctx, cfg, &st->masker, err);
+    if (rc == FACEFUSE_OK && (fu_face_masker_types(st->masker) & FU_MASK_BOX))
+        rc = fu_box_mask(MASK_CROP_PX, 0.0f, cfg->mask_padding, &st->box, err);
+    if (rc != FACEFUSE_OK) {
+        debugger_release(st);
+        return rc;
     }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+/* 1 where the mask over rect (w×h) is in and a 4-neighbour is out. */
+static int on_contour(const uint8_t *in, int w, int h, int x, int y)
+{
+    if (!in[(size_t)y * w + x])
+        return 0;
+    return x == 0 || y == 0 || x == w - 1 || y == h - 1 || !in[(size_t)y * w + x - 1] ||
+           !in[(size_t)y * w + x + 1] || !in[(size_t)(y - 1) * w + x] || !in[(size_t)(y + 1) * w + x];
+}
+
+/* The combined mask of the face's crop, mapped to the frame, as a contour. */
+static facefuse_status draw_face_mask(facefuse_image *im, const debugger_state *st, const facefuse_face *face,
+                                      int thickness, fu_err *err)
+{
+    const int size = MASK_CROP_PX;
+    fu_rgb colour = {0, 255, 0};
+    facefuse_image crop = {0};
+    int r[4];
+    if (memcmp(face->landmark_5, face->landmark_5_68, sizeof face->landmark_5) == 0)
+        colour = (fu_rgb){0, 255, 255};
+    fu_affine a = fu_align_to_template(face->landmark_5_68, "arcface_128", size);
+    fu_paste_rect(im->width, im->height, size, &a, r);
+    const int w = r[2] - r[0], h = r[3] - r[1];
+    if (w <= 0 || h <= 0)
+        return FACEFUSE_OK;
+    float *mask = malloc(sizeof(float) * size * size), *framed = malloc(sizeof(float) * (size_t)w * h);
+    uint8_t *in = malloc((size_t)w * h);
+    facefuse_status rc = FACEFUSE_OK;
+    if (!mask || !framed || !in || facefuse_image_alloc(&crop, size, size, im->channels) != FACEFUSE_OK) {
+        rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "face debugger: out of memory for the face mask");
+        goto done;
+    }
+    fu_warp_affine(im, &crop, &a, FU_BORDER_REPLICATE);
+    rc = fu_face_masker_before(st->masker, &crop, st->box, mask, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_face_masker_after(st->masker, &crop, face, &a, mask, err);
+    if (rc != FACEFUSE_OK)
+        goto done;
+    fu_affine to_crop = fu_affine_invert(&a), shift = {{1, 0, -r[0], 0, 1, -r[1]}};
+    fu_affine crop_to_rect = fu_affine_then(&to_crop, &shift);
+    fu_warp_affine_f32(mask, size, size, framed, w, h, &crop_to_rect, FU_BORDER_CONSTANT);
+    for (size_t i = 0; i < (size_t)w * h; i++)
+        in[i] = framed[i] * 255.0f > 100.0f;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            if (on_contour(in, w, h, x, y))
+                fu_draw_disc(im, (float)(r[0] + x), (float)(r[1] + y), thickness * 0.5f, colour);
+done:
+    facefuse_image_free(&crop);
+    free(mask), free(framed), free(in);
+    return rc;
 }
 
 static facefuse_status debug_frame(fu_frame *f, fu_err *err)
 {
-    const fu_rgb red = {255, 0, 0}, green = {0, 255, 0}, blue = {0, 120, 255}, yellow = {255, 255, 0},
-                 magenta = {255, 0, 255};
+    const fu_rgb red = {255, 0, 0}, green = {0, 255, 0}, blue = {0, 120, 255}, yellow = {255, 255, 0};
     facefuse_image *im = f->frame;
     const fu_run_config *cfg = f->cfg;
 
@@ -76,8 +152,11 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
             snprintf(score, sizeof score, "%.2f", face->detector_score);
             fu_draw_text(im, (int)face->box[0], (int)face->box[1] - 18, score, 2, red);
         }
-        if (wants(cfg, "face-mask"))
-            draw_mask_outline(im, cfg, face, thick, magenta);
+        if (wants(cfg, "face-mask") && f->state) {
+            facefuse_status rc = draw_face_mask(im, f->state, face, thick, err);
+            if (rc != FACEFUSE_OK)
+                return rc;
+        }
         if (wants(cfg, "face-landmark-5"))
             draw_points(im, face->landmark_5, 5, radius + 1, red);
         if (wants(cfg, "face-landmark-5/68"))
@@ -90,4 +169,4 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
     return FACEFUSE_OK;
 }
 
-const fu_processor fu_face_debugger = {"face_debugger", NULL, debug_frame, NULL};
+const fu_processor fu_face_debugger = {"face_debugger", debugger_prepare, debug_frame, debugger_release};

@@ -7,13 +7,16 @@
  * latent for the model is computed then too, so a bad emap fails before the
  * first frame. Per frame: for each selected target face, the latent blended
  * with that face by --face-swapper-weight, then align, swap, paste back
- * (swap_model.c). With no face in the target nothing happens; the pipeline
+ * (swap_model.c) through the run's combined face mask (face_masker.h), with
+ * the run's colour match and blend mode (blend.h). With no face in the target nothing happens; the pipeline
  * warns. Safe to run on several frames at once: the state is read-only.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "infer/context.h"
+#include "processors/blend.h"
+#include "processors/face_masker.h"
 #include "processors/processor.h"
 #include "processors/swap_identity.h"
 #include "processors/swap_model.h"
@@ -23,6 +26,7 @@
 
 typedef struct swapper_state {
     fu_swapper *swapper;
+    fu_face_masker *masker;
     facefuse_source_identity *identity;
     float weight;
 } swapper_state;
@@ -33,6 +37,7 @@ static void swapper_release(void *state)
     if (!st)
         return;
     fu_swapper_close(st->swapper);
+    fu_face_masker_close(st->masker);
     facefuse_source_identity_free(st->identity);
     free(st);
 }
@@ -41,9 +46,14 @@ static facefuse_status swapper_prepare(facefuse_context *ctx, const fu_run_confi
 {
     facefuse_analysis_params analysis = cfg->analysis;
     float latent[FACEFUSE_EMBEDDING_MAX];
+    fu_color_match_mode color;
+    fu_blend_mode blend;
     facefuse_status rc;
 
     *state = NULL;
+    if ((rc = fu_color_match_parse(cfg->color_match, &color, err)) != FACEFUSE_OK ||
+        (rc = fu_blend_mode_parse(cfg->blend_mode, &blend, err)) != FACEFUSE_OK)
+        return rc;
     swapper_state *st = calloc(1, sizeof *st);
     if (!st)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
@@ -52,6 +62,10 @@ static facefuse_status swapper_prepare(facefuse_context *ctx, const fu_run_confi
         analysis.recognizer_model = DEFAULT_RECOGNIZER;
     rc = fu_swapper_open(ctx, cfg->swapper_model ? cfg->swapper_model : DEFAULT_SWAPPER_MODEL,
                          cfg->swapper_pixel_boost, cfg->mask_blur, cfg->mask_padding, &st->swapper, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_face_masker_open(ctx, cfg, &st->masker, err);
+    if (rc == FACEFUSE_OK)
+        fu_swapper_set_finish(st->swapper, st->masker, color, blend);
     if (rc == FACEFUSE_OK)
         rc = fu_identity_from_paths(ctx, cfg->source_paths, cfg->source_count, &analysis, &st->identity, err);
     if (rc == FACEFUSE_OK) /* computes and caches the model's latent: checks the emap now */
@@ -88,6 +102,8 @@ facefuse_swapper_params facefuse_swapper_default_params(void)
     p.pixel_boost = 0;
     p.weight = 0.5f;
     p.mask_blur = 0.3f;
+    p.color_match = "none";
+    p.blend_mode = "linear";
     return p;
 }
 
@@ -100,6 +116,8 @@ facefuse_status facefuse_swap_faces(facefuse_context *ctx, const facefuse_swappe
     facefuse_source_identity *id = (facefuse_source_identity *)identity;
     float latent[FACEFUSE_EMBEDDING_MAX];
     fu_swapper *sw = NULL;
+    fu_color_match_mode color;
+    fu_blend_mode blend;
     fu_err err;
     facefuse_status rc;
 
@@ -116,8 +134,13 @@ facefuse_status facefuse_swap_faces(facefuse_context *ctx, const facefuse_swappe
             fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "mask padding %d%% is outside 0..100", p.mask_padding[i]);
             return fu_context_fail(ctx, &err);
         }
+    if (fu_color_match_parse(p.color_match, &color, &err) != FACEFUSE_OK ||
+        fu_blend_mode_parse(p.blend_mode, &blend, &err) != FACEFUSE_OK)
+        return fu_context_fail(ctx, &err);
     rc = fu_swapper_open(ctx, p.model ? p.model : DEFAULT_SWAPPER_MODEL, p.pixel_boost, p.mask_blur,
                          p.mask_padding, &sw, &err);
+    if (rc == FACEFUSE_OK)
+        fu_swapper_set_finish(sw, NULL, color, blend);
     for (int i = 0; i < count && rc == FACEFUSE_OK; i++) {
         rc = fu_swapper_latent(sw, id, &faces[i], p.weight, latent, &err);
         if (rc == FACEFUSE_OK)

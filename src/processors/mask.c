@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "core/blur.h"
+
 fu_box_mask_geometry fu_box_mask_geometry_of(int size, float blur, const int padding[4])
 {
     fu_box_mask_geometry g = {0};
@@ -103,4 +105,26 @@ done:
     free(rows);
     free(cols);
     return rc;
+}
+
+facefuse_status fu_mask_soften(float *mask, int w, int h, fu_err *err)
+{
+    const size_t n = (size_t)w * (size_t)h;
+    for (size_t i = 0; i < n; i++)
+        mask[i] = mask[i] < 0 ? 0 : mask[i] > 1 ? 1 : mask[i];
+    facefuse_status rc = fu_gaussian_blur_f32(mask, w, h, 5.0f, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        float v = mask[i] < 0.5f ? 0.5f : mask[i] > 1.0f ? 1.0f : mask[i];
+        mask[i] = (v - 0.5f) * 2.0f;
+    }
+    return FACEFUSE_OK;
+}
+
+fu_affine fu_resize_affine(int sw, int sh, int dw, int dh)
+{
+    double sx = (double)dw / sw, sy = (double)dh / sh;
+    fu_affine a = {{sx, 0, 0.5 * sx - 0.5, 0, sy, 0.5 * sy - 0.5}};
+    return a;
 }

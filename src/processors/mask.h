@@ -1,5 +1,6 @@
 /*
- * mask.h — the box mask of a face crop, exactly as FaceFusion builds it.
+ * mask.h — the box mask of a face crop, exactly as FaceFusion builds it,
+ * and the helpers its model masks share (the soft threshold, resizing).
  *
  * For a crop of C×C px, blur b ∈ [0, 1] and padding p% per side (top,
  * right, bottom, left): blur_amount = int(C·0.5·b); border = max(blur_amount
@@ -15,6 +16,7 @@
 #define FU_MASK_H
 
 #include "core/error.h"
+#include "core/geometry.h"
 
 typedef struct fu_box_mask_geometry {
     int blur_amount;     /* int(C·0.5·b) */
@@ -35,5 +37,14 @@ int fu_reflect101(int i, int n);
 
 /* A size×size float mask in [0, 1], row-major, malloc'd into *mask. */
 facefuse_status fu_box_mask(int size, float blur, const int padding[4], float **mask, fu_err *err);
+
+/* FaceFusion's soft threshold of its model and area masks, in place:
+ * clip to [0, 1], Gaussian σ = 5 (OpenCV's float kernel, reflect-101),
+ * clip to [0.5, 1], then (x − 0.5)·2. */
+facefuse_status fu_mask_soften(float *mask, int w, int h, fu_err *err);
+
+/* The affine of OpenCV's resize (INTER_LINEAR, half-pixel centres) from a
+ * sw×sh image to dw×dh: dst = (src + 0.5)·(dw/sw) − 0.5, per axis. */
+fu_affine fu_resize_affine(int sw, int sh, int dw, int dh);
 
 #endif

@@ -89,3 +89,20 @@ void fu_paste_back(facefuse_image *frame, const float *crop, const float *mask, 
         }
     }
 }
+
+void fu_paste_sample(const float *crop, const float *mask, int size, const fu_affine *frame_to_crop,
+                     const int rect[4], float *rgb, float *m)
+{
+    const double *a = frame_to_crop->m;
+    const int w = rect[2] - rect[0];
+    for (int y = rect[1]; y < rect[3]; y++)
+        for (int x = rect[0]; x < rect[2]; x++) {
+            size_t i = (size_t)(y - rect[1]) * w + (x - rect[0]);
+            double u = a[0] * x + a[1] * y + a[2], v = a[3] * x + a[4] * y + a[5];
+            float mv = 0;
+            if (u > -1 && v > -1 && u < size && v < size)
+                mv = sample_mask(mask, size, u, v);
+            m[i] = mv < 0 ? 0 : mv > 1 ? 1 : mv;
+            sample_crop(crop, size, u, v, rgb + 3 * i);
+        }
+}

@@ -25,4 +25,10 @@ void fu_paste_rect(int frame_w, int frame_h, int size, const fu_affine *frame_to
 void fu_paste_back(facefuse_image *frame, const float *crop, const float *mask, int size,
                    const fu_affine *frame_to_crop);
 
+/* The crop and mask as paste-back sees them over rect (x1, y1, x2, y2 from
+ * fu_paste_rect): rgb receives (x2−x1)·(y2−y1)·3 floats (bilinear,
+ * replicated border), m the mask (bilinear, zero border, clipped to 1). */
+void fu_paste_sample(const float *crop, const float *mask, int size, const fu_affine *frame_to_crop,
+                     const int rect[4], float *rgb, float *m);
+
 #endif

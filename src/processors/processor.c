@@ -6,11 +6,13 @@
 #include <string.h>
 
 extern const fu_processor fu_face_debugger;
+extern const fu_processor fu_face_enhancer_processor; /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
     &fu_face_debugger,
+    &fu_face_enhancer_processor,
     &fu_face_swapper,
     &fu_frame_enhancer,
 };
@@ -25,5 +27,5 @@ const fu_processor *fu_processor_find(const char *name)
 
 const char *fu_processor_names(void)
 {
-    return "face_debugger face_swapper frame_enhancer";
+    return "face_debugger face_enhancer face_swapper frame_enhancer";
 }

@@ -22,7 +22,10 @@ struct fu_swapper {
     int crop_size;                /* P = k·S */
     int target_input, source_input;
     int latent_dim;
-    float *mask;                  /* P×P */
+    float *mask;                  /* P×P box mask */
+    const fu_face_masker *masker; /* borrowed; NULL = box only */
+    fu_color_match_mode color;
+    fu_blend_mode blend;
 };
 
 static const int inswapper_boosts[] = {128, 256, 384, 512, 768, 1024, 0};
@@ -151,6 +154,14 @@ void fu_swapper_close(fu_swapper *sw)
     free(sw);
 }
 
+void fu_swapper_set_finish(fu_swapper *sw, const fu_face_masker *masker, fu_color_match_mode color,
+                           fu_blend_mode blend)
+{
+    sw->masker = masker;
+    sw->color = color;
+    sw->blend = blend;
+}
+
 fu_swap_kind fu_swapper_kind(const fu_swapper *sw)
 {
     return sw->kind;
@@ -274,32 +285,86 @@ facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image 
     return rc;
 }
 
+/* The swapped floats as a rounded 3-channel image. */
+static void floats_to_image(const float *f, facefuse_image *im)
+{
+    for (int y = 0; y < im->height; y++) {
+        uint8_t *row = im->data + (size_t)y * im->stride;
+        const float *src = f + (size_t)y * im->width * 3;
+        for (int i = 0; i < im->width * 3; i++)
+            row[i] = (uint8_t)(src[i] + 0.5f);
+    }
+}
+
+static void image_to_floats(const facefuse_image *im, float *f)
+{
+    for (int y = 0; y < im->height; y++) {
+        const uint8_t *row = im->data + (size_t)y * im->stride;
+        float *dst = f + (size_t)y * im->width * 3;
+        for (int i = 0; i < im->width * 3; i++)
+            dst[i] = row[i];
+    }
+}
+
+facefuse_status fu_swapper_finish_crop(const fu_swapper *sw, const facefuse_image *crop, const facefuse_face *face,
+                                   const fu_affine *a, float *swapped, float *mask, fu_err *err)
+{
+    const int p = sw->crop_size;
+    unsigned types = fu_face_masker_types(sw->masker);
+    if (!(types & (FU_MASK_AREA | FU_MASK_REGION)) && sw->color == FU_COLOR_MATCH_NONE)
+        return FACEFUSE_OK;
+    facefuse_image result = {0};
+    if (facefuse_image_alloc(&result, p, p, 3) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", p);
+    floats_to_image(swapped, &result);
+    facefuse_status rc = fu_face_masker_after(sw->masker, &result, face, a, mask, err);
+    if (rc == FACEFUSE_OK && sw->color != FU_COLOR_MATCH_NONE) {
+        rc = fu_crop_color_match(&result, crop, mask, sw->color, err);
+        if (rc == FACEFUSE_OK)
+            image_to_floats(&result, swapped);
+    }
+    facefuse_image_free(&result);
+    return rc;
+}
+
 facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame, const facefuse_face *face,
                                      const float *latent, fu_swap_timing *timing, fu_err *err)
 {
     const int p = sw->crop_size;
+    const size_t n = (size_t)p * p;
     facefuse_image crop = {0};
     facefuse_status rc;
-    int64_t t0 = now_ns(), t1, t2;
+    int64_t t0 = now_ns(), t1, t2, t3, t4;
+    /* The box mask alone is used as is; anything more gets its own plane. */
+    const int own_mask = sw->masker && fu_face_masker_types(sw->masker) != FU_MASK_BOX;
+    const float *box = fu_face_masker_types(sw->masker) & FU_MASK_BOX ? sw->mask : NULL;
 
     fu_affine a = fu_swapper_align(sw, face);
-    float *swapped = malloc(sizeof(float) * 3 * (size_t)p * p);
-    if (!swapped || facefuse_image_alloc(&crop, p, p, frame->channels) != FACEFUSE_OK) {
-        free(swapped);
+    float *swapped = malloc(sizeof(float) * 3 * n);
+    float *mask = own_mask ? malloc(sizeof(float) * n) : NULL;
+    if (!swapped || (own_mask && !mask) || facefuse_image_alloc(&crop, p, p, frame->channels) != FACEFUSE_OK) {
+        free(swapped), free(mask);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", p);
     }
     fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
     t1 = now_ns();
-    rc = fu_swapper_swap_crop(sw, &crop, latent, swapped, err);
+    rc = own_mask ? fu_face_masker_before(sw->masker, &crop, box, mask, err) : FACEFUSE_OK;
     t2 = now_ns();
     if (rc == FACEFUSE_OK)
-        fu_paste_back(frame, swapped, sw->mask, p, &a);
+        rc = fu_swapper_swap_crop(sw, &crop, latent, swapped, err);
+    t3 = now_ns();
+    if (rc == FACEFUSE_OK)
+        rc = fu_swapper_finish_crop(sw, &crop, face, &a, swapped, own_mask ? mask : sw->mask, err);
+    t4 = now_ns();
+    if (rc == FACEFUSE_OK)
+        rc = fu_blend_crop(frame, swapped, own_mask ? mask : sw->mask, p, &a, sw->blend, err);
     if (timing) {
         timing->align_ns += t1 - t0;
-        timing->model_ns += t2 - t1;
-        timing->paste_ns += now_ns() - t2;
+        timing->mask_ns += (t2 - t1) + (t4 - t3);
+        timing->model_ns += t3 - t2;
+        timing->paste_ns += now_ns() - t4;
     }
     facefuse_image_free(&crop);
-    free(swapped);
+    free(swapped), free(mask);
     return rc;
 }

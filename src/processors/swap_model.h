@@ -10,6 +10,10 @@
  * polyphase sub-images of the crop (sub-image (i, j) takes every k-th pixel
  * from row i, column j: FaceFusion's pixel boost, not tiles) with the same
  * latent, re-interleave the outputs, paste back through the mask.
+ * Optionally (fu_swapper_set_finish) the mask is FaceFusion's combined one
+ * (face_masker.h: box and occlusion on the crop before the model, area and
+ * region after it), the swapped crop's colours are matched to the target
+ * crop's, and the paste is Poisson instead of linear (blend.h).
  * Supported: inswapper_128(_fp16) and hyperswap_1a/1b/1c_256.
  */
 #ifndef FU_SWAP_MODEL_H
@@ -19,6 +23,8 @@
 
 #include "core/error.h"
 #include "core/geometry.h"
+#include "processors/blend.h"
+#include "processors/face_masker.h"
 #include "processors/swap_identity.h"
 
 typedef struct fu_swapper fu_swapper;
@@ -26,6 +32,7 @@ typedef struct fu_swapper fu_swapper;
 /* Where the time of one face went, in nanoseconds (for benchmarks). */
 typedef struct fu_swap_timing {
     int64_t align_ns, model_ns, paste_ns;
+    int64_t mask_ns;  /* occlusion, area, region masks and colour matching */
 } fu_swap_timing;
 
 /* Errors: FACEFUSE_ERR_UNSUPPORTED (a swapper model facefuse cannot run yet),
@@ -35,6 +42,12 @@ typedef struct fu_swap_timing {
 facefuse_status fu_swapper_open(facefuse_context *ctx, const char *model, int pixel_boost, float mask_blur,
                                 const int mask_padding[4], fu_swapper **out, fu_err *err);
 void fu_swapper_close(fu_swapper *sw);
+
+/* Masks beyond the box (masker: borrowed, must outlive sw; NULL = the box
+ * mask only), colour matching and paste mode. Call before swapping; the
+ * defaults are NULL, none, linear. */
+void fu_swapper_set_finish(fu_swapper *sw, const fu_face_masker *masker, fu_color_match_mode color,
+                           fu_blend_mode blend);
 
 fu_swap_kind fu_swapper_kind(const fu_swapper *sw);
 int fu_swapper_model_size(const fu_swapper *sw);  /* the model's crop size S */
@@ -54,6 +67,13 @@ facefuse_status fu_swapper_latent(const fu_swapper *sw, facefuse_source_identity
  * model: out receives P×P×3 floats, RGB, 0..255, not rounded. */
 facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent,
                                      float *out, fu_err *err);
+
+/* Between the model and the paste: the masks after inference (area,
+ * region) taken into mask, then the colour match of swapped (P×P×3 floats,
+ * rounded to bytes first, as FaceFusion's crops are) to the target crop over
+ * mask > 0.5. a is the face's alignment (frame → crop). */
+facefuse_status fu_swapper_finish_crop(const fu_swapper *sw, const facefuse_image *crop, const facefuse_face *face,
+                                       const fu_affine *a, float *swapped, float *mask, fu_err *err);
 
 /* Align, swap, paste back for one face of frame. timing may be NULL. */
 facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame, const facefuse_face *face,

@@ -1,0 +1,48 @@
+/*
+ * face_masker.h — the mask a face processor pastes its crop through:
+ * FaceFusion's --face-mask-types combined by element-wise minimum.
+ *
+ * A fu_face_masker is opened once a run from the run's settings: which
+ * types, the occluder session(s) (xseg_1/2/3, or all three for "many"), the
+ * parser session (bisenet_resnet_18/34) and its classes, the 68-landmark
+ * areas. Per face it works in two steps, as FaceFusion does:
+ *   before the model: box (passed in, precomputed per crop size) and
+ *     occlusion, both on the crop as cut from the frame;
+ *   after the model: area (hull of the face's 68 points in crop space) and
+ *     region (the parser on the model's OUTPUT crop).
+ * Read-only after open, so frames may use one masker from several threads.
+ */
+#ifndef FU_FACE_MASKER_H
+#define FU_FACE_MASKER_H
+
+#include "core/error.h"
+#include "core/geometry.h"
+#include "pipeline/config.h"
+
+enum { FU_MASK_BOX = 1, FU_MASK_OCCLUSION = 2, FU_MASK_AREA = 4, FU_MASK_REGION = 8 };
+
+typedef struct fu_face_masker fu_face_masker;
+
+/* The FU_MASK_* bits of cfg->mask_types; FACEFUSE_ERR_INVALID_ARGUMENT
+ * naming an unknown type. No types at all means box. */
+facefuse_status fu_mask_types_parse(const fu_run_config *cfg, unsigned *types, fu_err *err);
+
+/* Loads and checks the models the selected types need. */
+facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_run_config *cfg, fu_face_masker **out,
+                                    fu_err *err);
+void fu_face_masker_close(fu_face_masker *m);
+unsigned fu_face_masker_types(const fu_face_masker *m);
+
+/* mask (crop-sized, square) = box (when box is not NULL; the caller decides
+ * whether the box applies), min occlusion when selected; all ones when
+ * neither. m may be NULL (box only). */
+facefuse_status fu_face_masker_before(const fu_face_masker *m, const facefuse_image *crop, const float *box,
+                                      float *mask, fu_err *err);
+
+/* mask = min(mask, area, region) for the selected ones: area from face's 68
+ * landmarks mapped by to_crop (frame → crop), region from the processed crop
+ * `result`. m may be NULL (nothing to do). */
+facefuse_status fu_face_masker_after(const fu_face_masker *m, const facefuse_image *result,
+                                     const facefuse_face *face, const fu_affine *to_crop, float *mask, fu_err *err);
+
+#endif
