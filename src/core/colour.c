@@ -5,6 +5,7 @@
 #include "core/colour.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,67 @@ void fu_lab_to_rgb(const float lab[3], float rgb[3])
     }
 }
 
+/* 8-bit tables, built once: the linear value of each sRGB code, and the
+ * linear values where the rounded sRGB code steps up (so that encoding a
+ * linear value back to 8 bits is a binary search, exact to the rounding of
+ * 255·linear_to_srgb(c) + 0.5, instead of a pow per channel). */
+static double srgb_linear[256];
+static double srgb_step[255];
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void)
+{
+    for (int i = 0; i < 256; i++)
+        srgb_linear[i] = srgb_to_linear(i / 255.0);
+    for (int i = 0; i < 255; i++)
+        srgb_step[i] = srgb_to_linear((i + 0.5) / 255.0);
+}
+
+static uint8_t linear_to_code(double c)
+{
+    int lo = 0, hi = 255; /* the answer is the number of steps below c */
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (srgb_step[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint8_t)lo;
+}
+
+/* Lab of an 8-bit pixel through the table. */
+static void code_to_lab(const uint8_t *p, float lab[3])
+{
+    const double *l0 = &srgb_linear[p[0]], *l1 = &srgb_linear[p[1]], *l2 = &srgb_linear[p[2]];
+    double xyz[3];
+    for (int i = 0; i < 3; i++)
+        xyz[i] = rgb2xyz[3 * i] * *l0 + rgb2xyz[3 * i + 1] * *l1 + rgb2xyz[3 * i + 2] * *l2;
+    double fx = lab_f(xyz[0] / xn), fy = lab_f(xyz[1]), fz = lab_f(xyz[2] / zn);
+    lab[0] = (float)(xyz[1] > 0.008856 ? 116.0 * fy - 16.0 : 903.3 * xyz[1]);
+    lab[1] = (float)(500.0 * (fx - fy));
+    lab[2] = (float)(200.0 * (fy - fz));
+}
+
+/* An 8-bit pixel of a Lab value, rounded and clipped. */
+static void lab_to_code(const float lab[3], uint8_t *p)
+{
+    double fy, y;
+    if (lab[0] > 8.0) {
+        fy = (lab[0] + 16.0) / 116.0;
+        y = fy * fy * fy;
+    } else {
+        y = lab[0] / 903.3;
+        fy = 7.787 * y + 16.0 / 116.0;
+    }
+    double xyz[3] = {xn * lab_f_inv(fy + lab[1] / 500.0), y, zn * lab_f_inv(fy - lab[2] / 200.0)};
+    for (int i = 0; i < 3; i++)
+        p[i] = linear_to_code(xyz2rgb[3 * i] * xyz[0] + xyz2rgb[3 * i + 1] * xyz[1] + xyz2rgb[3 * i + 2] * xyz[2]);
+}
+
 facefuse_status fu_image_to_lab(const facefuse_image *im, float **lab_out, fu_err *err)
 {
+    pthread_once(&tables_once, build_tables);
     *lab_out = NULL;
     if (!im || !im->data || im->channels < 3)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "Lab conversion: need an RGB or RGBA image");
@@ -74,9 +134,7 @@ facefuse_status fu_image_to_lab(const facefuse_image *im, float **lab_out, fu_er
                        im->width, im->height);
     for (int y = 0; y < im->height; y++)
         for (int x = 0; x < im->width; x++) {
-            const uint8_t *p = fu_pixel(im, x, y);
-            float rgb[3] = {p[0] / 255.0f, p[1] / 255.0f, p[2] / 255.0f};
-            fu_rgb_to_lab(rgb, lab + 3 * ((size_t)y * im->width + x));
+            code_to_lab(fu_pixel(im, x, y), lab + 3 * ((size_t)y * im->width + x));
         }
     *lab_out = lab;
     return FACEFUSE_OK;
@@ -85,16 +143,10 @@ facefuse_status fu_image_to_lab(const facefuse_image *im, float **lab_out, fu_er
 /* Writes interleaved Lab pixels back into the RGB(A) image, rounded and clipped. */
 static void lab_to_image(const float *lab, facefuse_image *im)
 {
+    pthread_once(&tables_once, build_tables);
     for (int y = 0; y < im->height; y++)
-        for (int x = 0; x < im->width; x++) {
-            float rgb[3];
-            uint8_t *p = fu_pixel(im, x, y);
-            fu_lab_to_rgb(lab + 3 * ((size_t)y * im->width + x), rgb);
-            for (int c = 0; c < 3; c++) {
-                float v = rgb[c] * 255.0f + 0.5f;
-                p[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-            }
-        }
+        for (int x = 0; x < im->width; x++)
+            lab_to_code(lab + 3 * ((size_t)y * im->width + x), fu_pixel(im, x, y));
 }
 
 void fu_channel_stats(const float *px3, const float *weight, size_t n, double mean[3], double std[3])
