@@ -242,9 +242,15 @@ static void channel_cdf(const float *px3, const float *weight, size_t n, int c, 
 /* The value at which the piecewise-linear target CDF reaches q. */
 static double cdf_inverse(const double *hist, const double *cdf, int bins, double lo, double bin, double q)
 {
-    int j = 0;
-    while (j < bins - 1 && cdf[j] < q)
-        j++;
+    /* The first bin whose CDF reaches q (the CDF never decreases). */
+    int j = 0, hi = bins - 1;
+    while (j < hi) {
+        int mid = (j + hi) / 2;
+        if (cdf[mid] < q)
+            j = mid + 1;
+        else
+            hi = mid;
+    }
     double before = j > 0 ? cdf[j - 1] : 0;
     double frac = hist[j] > 0 ? (q - before) / hist[j] : 0.5;
     frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
