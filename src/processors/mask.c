@@ -19,89 +19,45 @@ fu_box_mask_geometry fu_box_mask_geometry_of(int size, float blur, const int pad
     }
     if (g.blur_amount > 0) {
         g.sigma = g.blur_amount * 0.25;
-        g.ksize = fu_box_gaussian_ksize(g.sigma);
+        g.ksize = fu_gaussian_ksize_f32((float)g.sigma);
     }
     return g;
 }
 
-int fu_box_gaussian_ksize(double sigma)
-{
-    return (int)lround(sigma * 4 * 2 + 1) | 1;
-}
-
-void fu_gaussian_kernel(int ksize, double sigma, double *kernel)
-{
-    double sum = 0, scale = -0.5 / (sigma * sigma);
-    for (int i = 0; i < ksize; i++) {
-        double x = i - (ksize - 1) * 0.5;
-        kernel[i] = exp(scale * x * x);
-        sum += kernel[i];
-    }
-    for (int i = 0; i < ksize; i++)
-        kernel[i] /= sum;
-}
-
-int fu_reflect101(int i, int n)
-{
-    if (n == 1)
-        return 0;
-    while (i < 0 || i >= n) {
-        if (i < 0)
-            i = -i;
-        if (i >= n)
-            i = 2 * (n - 1) - i;
-    }
-    return i;
-}
-
-/* A 1-D band: 1 on [lo, n − hi), 0 elsewhere, blurred with kernel k. */
-static void blurred_band(int n, int lo, int hi, const double *k, int ksize, double *tmp, float *out)
+/* A 1-D band: 1 on [lo, n − hi), 0 elsewhere, blurred (the box mask is the
+ * product of a blurred row band and a blurred column band, which equals
+ * blurring the 2-D box: the Gaussian and the box both separate). */
+static facefuse_status blurred_band(int n, int lo, int hi, double sigma, float *out, fu_err *err)
 {
     for (int i = 0; i < n; i++)
-        tmp[i] = i >= lo && i < n - hi ? 1.0 : 0.0;
-    if (ksize <= 0) {
-        for (int i = 0; i < n; i++)
-            out[i] = (float)tmp[i];
-        return;
-    }
-    int r = ksize / 2;
-    for (int i = 0; i < n; i++) {
-        double s = 0;
-        for (int j = 0; j < ksize; j++)
-            s += k[j] * tmp[fu_reflect101(i + j - r, n)];
-        out[i] = (float)s;
-    }
+        out[i] = i >= lo && i < n - hi ? 1.0f : 0.0f;
+    return sigma > 0 ? fu_gaussian_blur_f32(out, n, 1, (float)sigma, err) : FACEFUSE_OK;
 }
 
 facefuse_status fu_box_mask(int size, float blur, const int padding[4], float **mask, fu_err *err)
 {
     fu_box_mask_geometry g = fu_box_mask_geometry_of(size, blur, padding);
-    double *kernel = malloc(sizeof(double) * (size_t)(g.ksize + 1));
-    double *tmp = malloc(sizeof(double) * (size_t)size);
     float *rows = malloc(sizeof(float) * (size_t)size), *cols = malloc(sizeof(float) * (size_t)size);
     float *m = malloc(sizeof(float) * (size_t)size * (size_t)size);
-
     facefuse_status rc = FACEFUSE_OK;
 
     *mask = NULL;
-    if (!kernel || !tmp || !rows || !cols || !m) {
+    if (!rows || !cols || !m)
         rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px box mask", size);
-        free(m);
-        goto done;
+    if (rc == FACEFUSE_OK)
+        rc = blurred_band(size, g.strip_px[0], g.strip_px[2], g.sigma, rows, err);
+    if (rc == FACEFUSE_OK)
+        rc = blurred_band(size, g.strip_px[3], g.strip_px[1], g.sigma, cols, err);
+    if (rc == FACEFUSE_OK) {
+        for (int y = 0; y < size; y++)
+            for (int x = 0; x < size; x++) {
+                float v = rows[y] * cols[x];
+                m[(size_t)y * size + x] = v < 0 ? 0 : v > 1 ? 1 : v;
+            }
+        *mask = m;
+        m = NULL;
     }
-    if (g.ksize > 0)
-        fu_gaussian_kernel(g.ksize, g.sigma, kernel);
-    blurred_band(size, g.strip_px[0], g.strip_px[2], kernel, g.ksize, tmp, rows);
-    blurred_band(size, g.strip_px[3], g.strip_px[1], kernel, g.ksize, tmp, cols);
-    for (int y = 0; y < size; y++)
-        for (int x = 0; x < size; x++) {
-            float v = rows[y] * cols[x];
-            m[(size_t)y * size + x] = v < 0 ? 0 : v > 1 ? 1 : v;
-        }
-    *mask = m;
-done:
-    free(kernel);
-    free(tmp);
+    free(m);
     free(rows);
     free(cols);
     return rc;

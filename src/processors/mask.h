@@ -28,13 +28,6 @@ typedef struct fu_box_mask_geometry {
 
 fu_box_mask_geometry fu_box_mask_geometry_of(int size, float blur, const int padding[4]);
 
-/* OpenCV's kernel size for a float image and ksize (0, 0): cvRound(σ·8 + 1) | 1. */
-int fu_box_gaussian_ksize(double sigma);
-/* OpenCV's getGaussianKernel(ksize, sigma): exp(−x²/2σ²) normalised to sum 1. */
-void fu_gaussian_kernel(int ksize, double sigma, double *kernel);
-/* OpenCV's BORDER_REFLECT_101 index (gfedcb|abcdefgh|gfedcba) into [0, n). */
-int fu_reflect101(int i, int n);
-
 /* A size×size float mask in [0, 1], row-major, malloc'd into *mask. */
 facefuse_status fu_box_mask(int size, float blur, const int padding[4], float **mask, fu_err *err);
 
