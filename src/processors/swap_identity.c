@@ -16,6 +16,7 @@
 #include "infer/context.h"
 #include "infer/onnx_initializer.h"
 #include "media/image_io.h"
+#include "media/video_reader.h"
 
 static facefuse_source_identity *identity_alloc(void)
 {
@@ -146,15 +147,12 @@ facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_im
     return rc;
 }
 
-static int is_audio_path(const char *path)
+/* A source photo: an image file, or the first frame of a video. */
+static facefuse_status read_source(const char *path, facefuse_image *out, fu_err *err)
 {
-    static const char *const audio[] = {"mp3", "wav", "flac", "aac", "m4a", "ogg", "opus", "wma", "aiff", "aif"};
-    char ext[16];
-    fu_path_extension(path, ext, sizeof ext);
-    for (size_t i = 0; i < sizeof audio / sizeof audio[0]; i++)
-        if (strcmp(ext, audio[i]) == 0)
-            return 1;
-    return 0;
+    if (fu_image_path_is_image(path))
+        return fu_image_read(path, out, err);
+    return fu_video_read_frame_at(path, 0, out, err);
 }
 
 facefuse_status fu_identity_from_paths(facefuse_context *ctx, const char *const *paths, int n,
@@ -173,9 +171,9 @@ facefuse_status fu_identity_from_paths(facefuse_context *ctx, const char *const 
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for source images");
     }
     for (int i = 0; i < n && rc == FACEFUSE_OK; i++) {
-        if (is_audio_path(paths[i]))
+        if (fu_path_is_audio(paths[i]))
             continue;
-        rc = fu_image_read(paths[i], &images[count], err);
+        rc = read_source(paths[i], &images[count], err);
         if (rc == FACEFUSE_OK)
             names[count++] = paths[i];
     }

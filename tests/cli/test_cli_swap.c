@@ -61,6 +61,21 @@ static void two_sources_are_accepted(void)
     free(e);
 }
 
+static void a_video_source_gives_its_first_frame(void)
+{
+    char src[1024], *e = NULL;
+    facefuse_image t = {0}, o = {0};
+    snprintf(src, sizeof src, "'%s'", tl_shared("samples/grace_hopper_zoom_2s.mp4"));
+    int code = run_swap(src, tl_shared("samples/astronaut.png"), tl_tmp("from-video.png"), &e);
+    REQUIRE(code == 0, "exit %d: %s", code, e);
+    REQUIRE(facefuse_image_load(ctx, tl_shared("samples/astronaut.png"), &t) == FACEFUSE_OK, "load");
+    REQUIRE(facefuse_image_load(ctx, tl_tmp("from-video.png"), &o) == FACEFUSE_OK, "load output");
+    CHECK(changed_pixels(&t, &o, 190, 80, 260, 170) > 2000, "the face did not change");
+    facefuse_image_free(&t);
+    facefuse_image_free(&o);
+    free(e);
+}
+
 static void source_without_face_is_exit_2(void)
 {
     char src[1024], *e = NULL;
@@ -100,6 +115,7 @@ int main(void)
     ctx = tl_context();
     RUN(swap_changes_the_face_and_nothing_far_from_it);
     RUN(two_sources_are_accepted);
+    RUN(a_video_source_gives_its_first_frame);
     RUN(source_without_face_is_exit_2);
     RUN(target_without_face_is_copied_with_a_warning);
     facefuse_context_free(ctx);
