@@ -124,12 +124,7 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
     cfg.swapper_model = "inswapper_128";
     cfg.swapper_weight = 0.5f;
     cfg.mask_blur = 0.3f;
-    cfg.video_quality = 80;
-    cfg.video_preset = "veryfast";
-    cfg.video_scale = 1;
-    cfg.audio_quality = 80;
-    cfg.audio_volume = 100;
-    cfg.trim_frame_start = cfg.trim_frame_end = -1;
+    cfg.video = facefuse_video_default_params();
     cfg.execution_thread_count = (int)cores;
     cfg.progress_mode = "none";
     fu_video_info info;

@@ -534,17 +534,20 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
 
     cfg->output_image_quality = get_int(set, "--output-image-quality", 80);
     cfg->output_image_scale = get_float(set, "--output-image-scale", 1.0f);
-    cfg->video_encoder = fu_optset_get(set, "--output-video-encoder");
-    cfg->video_preset = fu_optset_get(set, "--output-video-preset");
-    cfg->video_quality = get_int(set, "--output-video-quality", 80);
-    cfg->video_scale = get_float(set, "--output-video-scale", 1.0f);
-    cfg->video_fps = get_float(set, "--output-video-fps", 0);
-    cfg->audio_encoder = fu_optset_get(set, "--output-audio-encoder");
-    cfg->audio_quality = get_int(set, "--output-audio-quality", 80);
-    cfg->audio_volume = get_int(set, "--output-audio-volume", 100);
-    cfg->trim_frame_start = get_int(set, "--trim-frame-start", -1);
-    cfg->trim_frame_end = get_int(set, "--trim-frame-end", -1);
+    facefuse_video_params *v = &cfg->video;
+    *v = facefuse_video_default_params();
+    v->video_encoder = fu_optset_get(set, "--output-video-encoder");
+    v->video_preset = fu_optset_get(set, "--output-video-preset");
+    v->video_quality = get_int(set, "--output-video-quality", 80);
+    v->output_scale = get_float(set, "--output-video-scale", 1.0f);
+    v->output_fps = get_float(set, "--output-video-fps", 0);
+    v->audio_encoder = fu_optset_get(set, "--output-audio-encoder");
+    v->audio_quality = get_int(set, "--output-audio-quality", 80);
+    v->audio_volume = get_int(set, "--output-audio-volume", 100);
+    v->trim_frame_start = get_int(set, "--trim-frame-start", -1);
+    v->trim_frame_end = get_int(set, "--trim-frame-end", -1);
     cfg->execution_thread_count = get_int(set, "--execution-thread-count", 0);
+    v->thread_count = cfg->execution_thread_count; /* video workers; 0 = number of cores */
     cfg->progress_mode = fu_optset_get(set, "--progress");
     return FACEFUSE_OK;
 }

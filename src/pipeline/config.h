@@ -51,15 +51,10 @@ typedef struct fu_run_config {
     /* output */
     int output_image_quality;
     float output_image_scale;
-    const char *video_encoder;
-    const char *video_preset;
-    int video_quality;
-    float video_scale;
-    double video_fps;               /* 0 = target's */
-    const char *audio_encoder;
-    int audio_quality;
-    int audio_volume;
-    long trim_frame_start, trim_frame_end; /* -1 = none */
+    /* video output: encoder, quality, fps, scale, audio, trim (the public
+     * struct, so the CLI and the C API describe a video run the same way;
+     * its callbacks are unused here) */
+    facefuse_video_params video;
     int execution_thread_count;
     const char *progress_mode;      /* "bar", "json", "none" */
 

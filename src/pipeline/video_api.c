@@ -76,6 +76,27 @@ facefuse_video_params facefuse_video_default_params(void)
     return p;
 }
 
+void fu_video_job_from_params(fu_video_job *job, const char *target_path, const char *output_path,
+                              const facefuse_video_params *p)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    job->target_path = target_path;
+    job->output_path = output_path;
+    job->audio_path = p->audio_path;
+    job->trim_start = p->trim_frame_start;
+    job->trim_end = p->trim_frame_end;
+    job->video_encoder = p->video_encoder;
+    job->video_preset = p->video_preset;
+    job->video_quality = p->video_quality;
+    job->output_fps = p->output_fps;
+    job->output_scale = p->output_scale;
+    job->audio_encoder = p->audio_encoder;
+    job->audio_quality = p->audio_quality;
+    job->audio_volume = p->audio_volume;
+    job->thread_count = p->thread_count > 0 ? p->thread_count : cores > 0 ? (int)cores : 2;
+    job->cancel = p->cancel;
+}
+
 typedef struct callbacks {
     const facefuse_video_params *params;
 } callbacks;
@@ -109,26 +130,11 @@ facefuse_status facefuse_process_video(facefuse_context *ctx, const char *target
     if (!params)
         params = &defaults;
     cb.params = params;
-    job.target_path = target_path;
-    job.output_path = output_path;
-    job.audio_path = params->audio_path;
-    job.trim_start = params->trim_frame_start;
-    job.trim_end = params->trim_frame_end;
-    job.video_encoder = params->video_encoder;
-    job.video_preset = params->video_preset;
-    job.video_quality = params->video_quality;
-    job.output_fps = params->output_fps;
-    job.output_scale = params->output_scale;
-    job.audio_encoder = params->audio_encoder;
-    job.audio_quality = params->audio_quality;
-    job.audio_volume = params->audio_volume;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    job.thread_count = params->thread_count > 0 ? params->thread_count : cores > 0 ? (int)cores : 2;
+    fu_video_job_from_params(&job, target_path, output_path, params);
     job.process = params->on_frame ? on_frame : NULL;
     job.process_user = &cb;
     job.progress = params->on_progress ? on_progress : NULL;
     job.progress_user = &cb;
-    job.cancel = params->cancel;
     if (fu_video_run(&job, &err) != FACEFUSE_OK)
         return fu_context_fail(ctx, &err);
     return FACEFUSE_OK;

@@ -44,6 +44,11 @@ typedef struct fu_video_job {
 /* A job with FaceFusion's defaults (quality 80, veryfast, volume 100, 4 threads). */
 fu_video_job fu_video_job_default(void);
 
+/* Fills the job's paths, encoding, audio, trim, threads and cancel flag from
+ * the public video parameters (not its callbacks). */
+void fu_video_job_from_params(fu_video_job *job, const char *target_path, const char *output_path,
+                              const facefuse_video_params *params);
+
 /* Runs the job. FACEFUSE_ERR_CANCELLED when *cancel became non-zero. */
 facefuse_status fu_video_run(const fu_video_job *job, fu_err *err);
 

@@ -10,7 +10,6 @@
 #include "pipeline/video_workflow.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #include "core/file.h"
 #include "core/log.h"
@@ -29,7 +28,7 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
  * enlargement, so the writer is opened at the enhanced resolution. */
 static double output_scale(const fu_run_config *cfg)
 {
-    double scale = cfg->video_scale > 0 ? cfg->video_scale : 1.0;
+    double scale = cfg->video.output_scale > 0 ? cfg->video.output_scale : 1.0;
     for (int i = 0; i < cfg->processor_count; i++) {
         if (strcmp(cfg->processors[i], "frame_enhancer") == 0) {
             const fu_tile_config *tc = fu_frame_enhancer_config(
@@ -39,14 +38,6 @@ static double output_scale(const fu_run_config *cfg)
         }
     }
     return scale;
-}
-
-static int worker_count(const fu_run_config *cfg)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cfg->execution_thread_count > 0)
-        return cfg->execution_thread_count;
-    return cores > 0 ? (int)cores : 2;
 }
 
 facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err)
@@ -68,22 +59,11 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
         return rc;
     }
 
-    job.target_path = cfg->target_path;
-    job.output_path = cfg->output_path;
+    fu_video_job_from_params(&job, cfg->target_path, cfg->output_path, &cfg->video);
     for (int i = 0; i < cfg->source_count; i++)
         if (fu_path_is_audio(cfg->source_paths[i]))
             job.audio_path = cfg->source_paths[i];
-    job.trim_start = cfg->trim_frame_start;
-    job.trim_end = cfg->trim_frame_end;
-    job.video_encoder = cfg->video_encoder;
-    job.video_preset = cfg->video_preset;
-    job.video_quality = cfg->video_quality;
-    job.output_fps = cfg->video_fps;
     job.output_scale = output_scale(cfg);
-    job.audio_encoder = cfg->audio_encoder;
-    job.audio_quality = cfg->audio_quality;
-    job.audio_volume = cfg->audio_volume;
-    job.thread_count = worker_count(cfg);
     job.process = process_frame;
     job.process_user = chain;
     job.cancel = cancel;
