@@ -15,6 +15,7 @@
 
 #include "core/draw.h"
 #include "core/geometry.h"
+#include "core/image.h"
 #include "processors/face_masker.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
@@ -93,8 +94,9 @@ static int on_contour(const uint8_t *in, int w, int h, int x, int y)
 }
 
 /* The combined mask of the face's crop, mapped to the frame, as a contour. */
-static facefuse_status draw_face_mask(facefuse_image *im, const debugger_state *st, const facefuse_face *face,
-                                      int thickness, fu_err *err)
+/* Computes the face's combined mask on `source` and draws its contour on im. */
+static facefuse_status draw_face_mask(facefuse_image *im, const facefuse_image *source, const debugger_state *st,
+                                      const facefuse_face *face, int thickness, fu_err *err)
 {
     const int size = MASK_CROP_PX;
     fu_rgb colour = {0, 255, 0};
@@ -114,7 +116,7 @@ static facefuse_status draw_face_mask(facefuse_image *im, const debugger_state *
         rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "face debugger: out of memory for the face mask");
         goto done;
     }
-    fu_warp_affine(im, &crop, &a, FU_BORDER_REPLICATE);
+    fu_warp_affine(source, &crop, &a, FU_BORDER_REPLICATE);
     rc = fu_face_masker_before(st->masker, &crop, st->box, mask, err);
     if (rc == FACEFUSE_OK)
         rc = fu_face_masker_after(st->masker, &crop, face, &a, mask, err);
@@ -138,10 +140,15 @@ done:
 static facefuse_status debug_frame(fu_frame *f, fu_err *err)
 {
     const fu_rgb red = {255, 0, 0}, green = {0, 255, 0}, blue = {0, 120, 255}, yellow = {255, 255, 0};
-    facefuse_image *im = f->frame;
+    facefuse_image *im = f->frame, pristine = {0};
     const fu_run_config *cfg = f->cfg;
+    facefuse_status rc = FACEFUSE_OK;
 
-    for (int i = 0; i < f->face_count; i++) {
+    /* Masks are computed on the frame as it came, not on what was already
+     * drawn for the faces before. */
+    if (wants(cfg, "face-mask") && f->state && f->face_count > 1 && fu_image_copy(&pristine, im) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "face debugger: out of memory copying the frame");
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++) {
         const facefuse_face *face = &f->faces[i];
         float w = face->box[2] - face->box[0];
         int thick = w > 200 ? 3 : 2;
@@ -152,11 +159,9 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
             snprintf(score, sizeof score, "%.2f", face->detector_score);
             fu_draw_text(im, (int)face->box[0], (int)face->box[1] - 18, score, 2, red);
         }
-        if (wants(cfg, "face-mask") && f->state) {
-            facefuse_status rc = draw_face_mask(im, f->state, face, thick, err);
-            if (rc != FACEFUSE_OK)
-                return rc;
-        }
+        if (wants(cfg, "face-mask") && f->state &&
+            (rc = draw_face_mask(im, pristine.data ? &pristine : im, f->state, face, thick, err)) != FACEFUSE_OK)
+            break;
         if (wants(cfg, "face-landmark-5"))
             draw_points(im, face->landmark_5, 5, radius + 1, red);
         if (wants(cfg, "face-landmark-5/68"))
@@ -166,7 +171,8 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
         if (wants(cfg, "face-landmark-68/5"))
             draw_points(im, face->landmark_68_5, 68, radius, blue);
     }
-    return FACEFUSE_OK;
+    facefuse_image_free(&pristine);
+    return rc;
 }
 
 const fu_processor fu_face_debugger = {"face_debugger", debugger_prepare, debug_frame, debugger_release};
