@@ -19,6 +19,7 @@ struct fu_chain {
     int count;
     facefuse_face *reference_faces;
     int reference_count;
+    int uses_faces;     /* some processor works on faces: analyse each frame */
 };
 
 static int needs_identity(const fu_run_config *cfg)
@@ -51,6 +52,7 @@ facefuse_status fu_chain_new(facefuse_context *ctx, const fu_run_config *cfg, fu
             break;
         }
         c->processors[c->count] = p;
+        c->uses_faces |= p->uses_faces;
         if (p->prepare)
             rc = p->prepare(ctx, cfg, &c->states[c->count], err);
         c->count++;
@@ -111,6 +113,8 @@ facefuse_status fu_chain_set_reference(fu_chain *c, const facefuse_image *frame,
     free(c->reference_faces);
     c->reference_faces = NULL;
     c->reference_count = 0;
+    if (!c->uses_faces)
+        return FACEFUSE_OK;
     return analyse(c, frame, &c->reference_faces, &c->reference_count, err);
 }
 
@@ -118,11 +122,11 @@ facefuse_status fu_chain_process(fu_chain *c, facefuse_image *frame, int *faces_
 {
     facefuse_face *all = NULL, *selected = NULL;
     int n_all = 0, n_sel = 0;
-    facefuse_status rc;
+    facefuse_status rc = FACEFUSE_OK;
 
     if (faces_selected)
         *faces_selected = 0;
-    if ((rc = analyse(c, frame, &all, &n_all, err)) != FACEFUSE_OK)
+    if (c->uses_faces && (rc = analyse(c, frame, &all, &n_all, err)) != FACEFUSE_OK)
         return rc;
     if (n_all > 0) {
         selected = malloc((size_t)n_all * sizeof *selected);

@@ -16,28 +16,11 @@
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/video_run.h"
-#include "processors/frame_enhancer.h"
 
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
 {
     (void)index;
     return fu_chain_process((fu_chain *)user, frame, NULL, err);
-}
-
-/* The output scale: --output-video-scale times the frame enhancer's
- * enlargement, so the writer is opened at the enhanced resolution. */
-static double output_scale(const fu_run_config *cfg)
-{
-    double scale = cfg->video.output_scale > 0 ? cfg->video.output_scale : 1.0;
-    for (int i = 0; i < cfg->processor_count; i++) {
-        if (strcmp(cfg->processors[i], "frame_enhancer") == 0) {
-            const fu_tile_config *tc = fu_frame_enhancer_config(
-                cfg->frame_enhancer_model ? cfg->frame_enhancer_model : "span_kendata_x4");
-            if (tc)
-                scale *= tc->scale;
-        }
-    }
-    return scale;
 }
 
 facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err)
@@ -63,7 +46,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
     for (int i = 0; i < cfg->source_count; i++)
         if (fu_path_is_audio(cfg->source_paths[i]))
             job.audio_path = cfg->source_paths[i];
-    job.output_scale = output_scale(cfg);
+    /* The writer opens at the size of the first processed frame (times
+     * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process = process_frame;
     job.process_user = chain;
     job.cancel = cancel;

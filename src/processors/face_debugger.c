@@ -175,4 +175,4 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_face_debugger = {"face_debugger", debugger_prepare, debug_frame, debugger_release};
+const fu_processor fu_face_debugger = {"face_debugger", debugger_prepare, debug_frame, debugger_release, 1};

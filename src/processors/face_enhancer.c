@@ -300,4 +300,4 @@ static facefuse_status enhancer_process(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_face_enhancer_processor = {"face_enhancer", enhancer_prepare, enhancer_process, enhancer_release};
+const fu_processor fu_face_enhancer_processor = {"face_enhancer", enhancer_prepare, enhancer_process, enhancer_release, 1};

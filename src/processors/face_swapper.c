@@ -92,7 +92,7 @@ static facefuse_status swapper_process(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_face_swapper = {"face_swapper", swapper_prepare, swapper_process, swapper_release};
+const fu_processor fu_face_swapper = {"face_swapper", swapper_prepare, swapper_process, swapper_release, 1};
 
 facefuse_swapper_params facefuse_swapper_default_params(void)
 {

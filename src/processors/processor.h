@@ -33,6 +33,7 @@ typedef struct fu_processor {
                                fu_err *err);
     facefuse_status (*process)(fu_frame *f, fu_err *err);
     void (*release)(void *state);
+    int uses_faces;   /* 0: the chain need not analyse faces for it (frame enhancer) */
 } fu_processor;
 
 /* 1 if name is one of face_debugger's items. */

@@ -138,6 +138,34 @@ static void ctrl_c_halfway_exits_4_and_leaves_nothing(void)
     unsetenv("TMPDIR");
 }
 
+static void frame_enhancer_writes_the_enlarged_video(void)
+{
+    const char *out = tl_tmp("enhanced.mkv");
+    char args[2048], *e = NULL;
+    /* The stand-in x4 "model" is nearest-neighbour upscaling. */
+    snprintf(args, sizeof args,
+             "headless-run -t '%s' -o '%s' --processors frame_enhancer --frame-enhancer-model real_esrgan_x4 "
+             "--trim-frame-end 10 --output-video-encoder ffv1 --log-level error --progress none",
+             tl_shared("samples/grace_hopper_zoom_2s.mp4"), out);
+    int code = tl_run_cli(args, NULL, &e);
+    REQUIRE(code == 0, "exit %d: %s", code, e);
+    free(e);
+    fu_video_reader *r = NULL;
+    fu_err err;
+    REQUIRE(fu_video_reader_open(&r, out, 1, &err) == FACEFUSE_OK, "%s", err.msg);
+    const fu_video_info *info = fu_video_reader_info(r);
+    CHECK(info->width == 4 * 320 && info->height == 4 * 376, "output %dx%d", info->width, info->height);
+    int frames = 0, got = 1;
+    while (got) {
+        int64_t pts;
+        if (fu_video_reader_next(r, NULL, &pts, &got, &err) != FACEFUSE_OK || !got)
+            break;
+        frames++;
+    }
+    CHECK(frames == 10, "%d frames", frames);
+    fu_video_reader_close(r);
+}
+
 static void bad_videos_are_exit_2_with_one_line(void)
 {
     const char *text = tl_tmp("notes.mp4"), *empty = tl_tmp("empty.mp4"), *cut = tl_tmp("cut.mp4");
@@ -168,6 +196,7 @@ int main(void)
     RUN(debugger_runs_on_every_frame_of_the_clip);
     RUN(audio_is_copied_packet_for_packet);
     RUN(ctrl_c_halfway_exits_4_and_leaves_nothing);
+    RUN(frame_enhancer_writes_the_enlarged_video);
     RUN(bad_videos_are_exit_2_with_one_line);
     return tl_finish();
 }
