@@ -18,7 +18,9 @@ facefuse_status fu_resize(const facefuse_image *src, facefuse_image *dst, int w,
     int shrink = w < src->width || h < src->height;
     enum AVPixelFormat fmt = format_of(src->channels);
     struct SwsContext *sws = sws_getContext(src->width, src->height, fmt, w, h, fmt,
-                                            (shrink ? SWS_AREA : SWS_BICUBIC) | SWS_ACCURATE_RND, NULL, NULL, NULL);
+                                            /* no SWS_ACCURATE_RND: it turns off
+                                             * the SIMD paths */
+                                            shrink ? SWS_AREA : SWS_BICUBIC, NULL, NULL, NULL);
     if (!sws) {
         facefuse_image_free(dst);
         return FACEFUSE_ERR_NO_MEMORY;
