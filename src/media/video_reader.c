@@ -8,6 +8,7 @@
  */
 #include "media/video_reader.h"
 
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
@@ -20,6 +21,7 @@
 
 #include "core/file.h"
 #include "media/av_log.h"
+#include "media/colorspace.h"
 #include "core/image.h"
 
 struct fu_video_reader {
@@ -203,22 +205,6 @@ double fu_video_reader_pts_seconds(const fu_video_reader *r, int64_t pts)
     return (double)(pts - r->info.start_pts) * av_q2d(r->st->time_base);
 }
 
-/* The swscale coefficient table for a stream colour space; unspecified
- * streams are BT.709 when HD, else BT.601 (what players assume). */
-static int sws_colorspace(int space, int height)
-{
-    switch (space) {
-    case AVCOL_SPC_BT709: return SWS_CS_ITU709;
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
-    case AVCOL_SPC_BT470BG: return SWS_CS_ITU601;
-    case AVCOL_SPC_SMPTE170M: return SWS_CS_SMPTE170M;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
-    case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
-    default: return height > 576 ? SWS_CS_ITU709 : SWS_CS_DEFAULT;
-    }
-}
-
 static int is_full_range(const AVFrame *f)
 {
     if (f->color_range == AVCOL_RANGE_JPEG)
@@ -284,7 +270,7 @@ static facefuse_status convert_frame(fu_video_reader *r, facefuse_image *out, fu
     if (!r->sws)
         return fu_fail(err, FACEFUSE_ERR_DECODE, "cannot convert pixel format %s of %s",
                        av_get_pix_fmt_name(f->format), r->path);
-    const int *coef = sws_getCoefficients(sws_colorspace(f->colorspace, f->height));
+    const int *coef = sws_getCoefficients(fu_sws_colorspace(f->colorspace, f->height > 576));
     sws_setColorspaceDetails(r->sws, coef, is_full_range(f), sws_getCoefficients(SWS_CS_DEFAULT),
                              1, 0, 1 << 16, 1 << 16);
     uint8_t *dst[4] = {target->data, NULL, NULL, NULL};

@@ -6,6 +6,7 @@
  */
 #include "media/video_writer.h"
 
+
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/opt.h>
@@ -17,6 +18,7 @@
 
 #include "core/file.h"
 #include "media/av_log.h"
+#include "media/colorspace.h"
 #include "core/log.h"
 #include "media/encoders.h"
 
@@ -46,20 +48,6 @@ static int even_size(int size, double scale)
     int v = (int)lround(size * (scale > 0 ? scale : 1.0));
     v -= v % 2;
     return v < 2 ? 2 : v;
-}
-
-/* The sws colour-space table for an output colour space. */
-static int sws_space(int space)
-{
-    switch (space) {
-    case AVCOL_SPC_FCC: return SWS_CS_FCC;
-    case AVCOL_SPC_BT470BG: return SWS_CS_ITU601;
-    case AVCOL_SPC_SMPTE170M: return SWS_CS_SMPTE170M;
-    case AVCOL_SPC_SMPTE240M: return SWS_CS_SMPTE240M;
-    case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL: return SWS_CS_BT2020;
-    default: return SWS_CS_ITU709;
-    }
 }
 
 static void set_colour(AVCodecContext *enc, const fu_video_writer_params *p)
@@ -297,7 +285,7 @@ static facefuse_status convert(fu_video_writer *w, const facefuse_image *im, fu_
         return fu_fail(err, FACEFUSE_ERR_ENCODE, "cannot convert frames to %s for %s",
                        av_get_pix_fmt_name(w->enc->pix_fmt), w->final_path);
     if (!fu_pix_fmt_is_rgb(w->enc->pix_fmt)) {
-        const int *coef = sws_getCoefficients(sws_space(w->enc->colorspace));
+        const int *coef = sws_getCoefficients(fu_sws_colorspace(w->enc->colorspace, 1));
         sws_setColorspaceDetails(w->sws, sws_getCoefficients(SWS_CS_DEFAULT), 1, coef,
                                  w->enc->color_range == AVCOL_RANGE_JPEG, 0, 1 << 16, 1 << 16);
     }
