@@ -17,25 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "infer/ort.h"
 #include "processors/face_enhancer.h"
 #include "processors/face_masker.h"
 #include "processors/swap_model.h"
-
-static facefuse_context *open_context(const char *dir)
-{
-    facefuse_context_params p = facefuse_context_default_params();
-    facefuse_context *ctx = NULL;
-    p.model_dir = dir;
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_ERROR;
-    p.execution_thread_count = 2;
-    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK) {
-        fprintf(stderr, "cannot create a context on %s\n", dir);
-        exit(1);
-    }
-    return ctx;
-}
 
 static facefuse_image copy_of(const facefuse_image *in)
 {
@@ -105,25 +91,14 @@ static void bench_swap(facefuse_context *ctx, const char *label, const char *typ
 
 int main(int argc, char **argv)
 {
-    char dir[1024], cmd[2400];
+    char dir[1024];
     facefuse_image target = {0};
     facefuse_face *faces = NULL;
     int n = 0;
 
-    if (argc > 1) {
-        snprintf(dir, sizeof dir, "%s", argv[1]);
-    } else {
-        snprintf(dir, sizeof dir, "/tmp/facefuse-bench-XXXXXX");
-        if (!mkdtemp(dir))
-            return 1;
-        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/models/make_models.py' '%s' >/dev/null",
-                 FACEFUSE_SOURCE_DIR, dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "could not generate the stand-in models into %s\n", dir);
-            return 1;
-        }
-    }
-    facefuse_context *ctx = open_context(dir);
+    if (bench_model_dir(argc, argv, dir, sizeof dir))
+        return 1;
+    facefuse_context *ctx = bench_open_context(dir);
     facefuse_analysis_params ap = facefuse_analysis_default_params();
     ap.detector_model = "scrfd";
     ap.landmarker_model = NULL;

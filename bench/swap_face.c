@@ -18,24 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchutil.h"
 #include "infer/ort.h"
 #include "processors/swap_identity.h"
 #include "processors/swap_model.h"
-
-static facefuse_context *open_context(const char *dir)
-{
-    facefuse_context_params p = facefuse_context_default_params();
-    facefuse_context *ctx = NULL;
-    p.model_dir = dir;
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_ERROR;
-    p.execution_thread_count = 2;
-    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK) {
-        fprintf(stderr, "cannot create a context on %s\n", dir);
-        exit(1);
-    }
-    return ctx;
-}
 
 static void bench(facefuse_context *ctx, const char *label, int boost, facefuse_source_identity *id,
                   const facefuse_image *frame, const facefuse_face *face, int runs)
@@ -74,7 +60,7 @@ static void bench(facefuse_context *ctx, const char *label, int boost, facefuse_
 
 int main(int argc, char **argv)
 {
-    char dir[1024], cmd[2400], path[1200];
+    char dir[1024], path[1200];
     fu_err err;
     facefuse_image src = {0}, target = {0};
     facefuse_source_identity *id = NULL;
@@ -82,20 +68,9 @@ int main(int argc, char **argv)
     int n = 0;
 
     fu_err_clear(&err);
-    if (argc > 1) {
-        snprintf(dir, sizeof dir, "%s", argv[1]);
-    } else {
-        snprintf(dir, sizeof dir, "/tmp/facefuse-bench-XXXXXX");
-        if (!mkdtemp(dir))
-            return 1;
-        snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/tests/models/make_models.py' '%s' >/dev/null",
-                 FACEFUSE_SOURCE_DIR, dir);
-        if (system(cmd) != 0) {
-            fprintf(stderr, "could not generate the stand-in models into %s\n", dir);
-            return 1;
-        }
-    }
-    facefuse_context *ctx = open_context(dir);
+    if (bench_model_dir(argc, argv, dir, sizeof dir))
+        return 1;
+    facefuse_context *ctx = bench_open_context(dir);
     snprintf(path, sizeof path, "%s/recognizer512.onnx", dir);
     facefuse_register_recognizer(ctx, "recognizer512", path, 112, 0.5f, 0.5f);
     facefuse_analysis_params ap = facefuse_analysis_default_params();
@@ -118,7 +93,7 @@ int main(int argc, char **argv)
     const char *real = getenv("FACEFUSE_TEST_MODEL_DIR");
     snprintf(path, sizeof path, "%s/inswapper_128.onnx", real ? real : "");
     if (real && access(path, R_OK) == 0) {
-        facefuse_context *real_ctx = open_context(real);
+        facefuse_context *real_ctx = bench_open_context(real);
         bench(real_ctx, "real inswapper_128", 128, id, &target, &faces[0], 5);
         bench(real_ctx, "real inswapper_128", 512, id, &target, &faces[0], 2);
         facefuse_context_free(real_ctx);
