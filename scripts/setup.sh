@@ -47,6 +47,10 @@ have_ort() {
 }
 
 fetch_ort_headers() {   # Debian trixie's libonnxruntime-dev, through a temporary sources list
+    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    if [ ! -f "$keyring" ]; then   # Ubuntu: Debian's archive keys come as a package
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq debian-archive-keyring >/dev/null
+    fi
     local tmp; tmp=$(mktemp -d)
     mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
     echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main" > "$tmp/sources.list"
