@@ -597,8 +597,9 @@ static const char *dtype_name(int dtype)
 static facefuse_status check_one(const fu_session *s, const char *kind, int index,
                                  const fu_tensor_info *have, const fu_io_contract *want, fu_err *err)
 {
-    int want_dtype_ok = want->dtype ? have->dtype == want->dtype
-                                    : (have->dtype == FU_DTYPE_FLOAT || have->dtype == FU_DTYPE_FLOAT16);
+    int want_dtype_ok = want->dtype < 0   ? 1
+                        : want->dtype ? have->dtype == want->dtype
+                                      : (have->dtype == FU_DTYPE_FLOAT || have->dtype == FU_DTYPE_FLOAT16);
     if (!want_dtype_ok)
         return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "model %s: %s %d (%s) is %s, expected %s",
                        s->path, kind, index, have->name, dtype_name(have->dtype),

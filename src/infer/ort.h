@@ -85,7 +85,8 @@ const char *fu_ort_version(void);
 /* Expected shape of one input or output, for the load-time contract check.
  * rank_min..rank_max is the accepted rank (0 = any); dims[i] > 0 must equal
  * the model's dim i (counting from the front) unless the model's is symbolic;
- * last_dim > 0 checks the last dimension instead. dtype 0 = float32 or float16. */
+ * last_dim > 0 checks the last dimension instead. dtype 0 = float32 or float16,
+ * -1 = any element type (ids or scores, converted to float either way). */
 typedef struct fu_io_contract {
     int rank_min, rank_max;
     int64_t dims[FU_MAX_RANK];

@@ -97,10 +97,12 @@ static const fu_contract fan_contract = {
 };
 
 /* fairface: 224×224 crop → race, gender, age logits. */
+/* Race, gender and age: class ids (int64) or scores, either is read. */
 static const fu_contract fairface_contract = {
     .n_inputs = 1,
     .n_outputs = 3,
     .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 224, 224}}},
+    .outputs = {{.dtype = -1}, {.dtype = -1}, {.dtype = -1}},
 };
 
 /* inswapper_128 (InsightFace's export): 'target' crop first, 'source' latent second. */
