@@ -416,6 +416,9 @@ int main(int argc, char **argv)
 
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    /* A file-size limit (or a full quota) must fail the write, not kill us
+     * with a partial file left behind. */
+    signal(SIGXFSZ, SIG_IGN);
     if (fu_optset_parse(&set, argc, argv, 1, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;

@@ -7,6 +7,7 @@
  */
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -166,6 +167,51 @@ static void frame_enhancer_writes_the_enlarged_video(void)
     fu_video_reader_close(r);
 }
 
+/* Runs facefuse with a file-size limit (as a full disk would stop writes). */
+static int run_limited(const char *target, const char *out, const char *err_path)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit lim = {64 * 1024, 64 * 1024};
+        setrlimit(RLIMIT_FSIZE, &lim);
+        int devnull = open("/dev/null", O_WRONLY), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(devnull, 1);
+        dup2(e, 2);
+        execl(FACEFUSE_BINARY, "facefuse", "headless-run", "-t", target, "-o", out, "--processors", "face_debugger",
+              "--face-detector-model", "scrfd", "--face-selector-mode", "many", "--output-video-encoder", "ffv1",
+              "--progress", "none", "--log-level", "error", (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void full_disk_fails_with_one_line_and_leaves_nothing(void)
+{
+    const char *dir = tl_tmp("full");
+    char out[1024], err_path[1024];
+    const char *targets[2] = {tl_shared("samples/grace_hopper_zoom_2s.mp4"), tl_shared("samples/astronaut.png")};
+    const char *names[2] = {"out.mkv", "out.png"};
+    mkdir(dir, 0755);
+    setenv("FACEFUSE_MODEL_DIR", FACEFUSE_TEST_MODELS, 0);
+    for (int i = 0; i < 2; i++) {
+        snprintf(out, sizeof out, "%s/%s", dir, names[i]);
+        snprintf(err_path, sizeof err_path, "%s/../full-stderr-%d", dir, i);
+        int code = run_limited(targets[i], out, err_path);
+        FILE *f = fopen(err_path, "r");
+        char text[4096] = "";
+        if (f) {
+            size_t n = fread(text, 1, sizeof text - 1, f);
+            text[n] = '\0';
+            fclose(f);
+        }
+        CHECK(code == 1, "%s: exit %d (%s)", names[i], code, text);
+        CHECK(error_lines(text) == 1 && strstr(text, "File too large"), "%s: message %s", names[i], text);
+        CHECK(!path_exists(out) && !dir_has(dir, ".partial-"), "%s: something was left in %s", names[i], dir);
+    }
+}
+
 static void bad_videos_are_exit_2_with_one_line(void)
 {
     const char *text = tl_tmp("notes.mp4"), *empty = tl_tmp("empty.mp4"), *cut = tl_tmp("cut.mp4");
@@ -198,5 +244,6 @@ int main(void)
     RUN(ctrl_c_halfway_exits_4_and_leaves_nothing);
     RUN(frame_enhancer_writes_the_enlarged_video);
     RUN(bad_videos_are_exit_2_with_one_line);
+    RUN(full_disk_fails_with_one_line_and_leaves_nothing);
     return tl_finish();
 }
