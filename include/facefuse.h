@@ -323,7 +323,9 @@ FACEFUSE_API facefuse_status facefuse_source_identity_from_images(facefuse_conte
 FACEFUSE_API void facefuse_source_identity_free(facefuse_source_identity *identity);
 
 typedef struct facefuse_swapper_params {
-    const char *model;      /* "hyperswap_1a_256" (also _1b, _1c), "inswapper_128", "inswapper_128_fp16" */
+    const char *model;      /* "hyperswap_1a_256" (also _1b, _1c), "inswapper_128(_fp16)", "simswap_256",
+                               "simswap_unofficial_512", "ghost_1/2/3_256", "hififace_unofficial_256",
+                               "blendswap_256", "uniface_256" */
     int pixel_boost;        /* crop size in px, a multiple of the model's; 0 = the model's size */
     float weight;           /* identity balance 0..1, 0.5 = pure source (FaceFusion's --face-swapper-weight) */
     float mask_blur;        /* box mask blur 0..1 (0.3) */

@@ -124,6 +124,42 @@ static const fu_contract hyperswap_contract = {
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
 };
 
+/* simswap, ghost, hififace: an embedding [1,512] and a crop [1,3,S,S], in
+ * an order FaceFusion's source does not record (it binds them by name), so
+ * either is accepted and swap_model.c binds them by rank; the swapped crop
+ * comes first. */
+static const fu_contract swap_vector_256_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 2, .rank_max = 4, .dims = {1}}, {.rank_min = 2, .rank_max = 4, .dims = {1}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+};
+
+static const fu_contract swap_vector_512_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 2, .rank_max = 4, .dims = {1}}, {.rank_min = 2, .rank_max = 4, .dims = {1}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
+};
+
+/* blendswap (source image [1,3,112,112], target [1,3,256,256]) and uniface
+ * (both [1,3,256,256]): two images in either order, told apart in
+ * swap_model.c by size, else by the names 'source' and 'target'. */
+static const fu_contract swap_image_256_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3}}, {.rank_min = 4, .rank_max = 4, .dims = {1, 3}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+};
+
+/* CrossFace embedding converters: raw ArcFace embedding [1,512] → [1,512]. */
+static const fu_contract crossface_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 2, .rank_max = 2, .dims = {1, 512}}},
+    .outputs = {{.rank_min = 2, .rank_max = 2, .dims = {1, 512}}},
+};
+
 /* xseg_1/2/3: NHWC [1,256,256,3] crop → [1,256,256,1] occlusion mask. */
 static const fu_contract xseg_contract = {
     .n_inputs = 1,
@@ -184,15 +220,15 @@ static const fu_model_def models[] = {
     {"bisenet_resnet_34", FACEFUSE_MODEL_MASKER, "bisenet_resnet_34.onnx", "models-3.0.0", NULL, 512,
      IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL},
     {"blendswap_256", FACEFUSE_MODEL_SWAPPER, "blendswap_256.onnx", "models-3.0.0", "ffhq_512", 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &swap_image_256_contract, NULL},
     {"ghost_1_256", FACEFUSE_MODEL_SWAPPER, "ghost_1_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, NULL, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
     {"ghost_2_256", FACEFUSE_MODEL_SWAPPER, "ghost_2_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, NULL, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
     {"ghost_3_256", FACEFUSE_MODEL_SWAPPER, "ghost_3_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, NULL, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
     {"hififace_unofficial_256", FACEFUSE_MODEL_SWAPPER, "hififace_unofficial_256.onnx", "models-3.1.0", "mtcnn_512", 256,
-     NORM_HALF, NORM_HALF, NULL, "crossface_hififace"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_hififace"},
     {"hyperswap_1a_256", FACEFUSE_MODEL_SWAPPER, "hyperswap_1a_256.onnx", "models-3.3.0", "arcface_128", 256,
      NORM_HALF, NORM_HALF, &hyperswap_contract, NULL},
     {"hyperswap_1b_256", FACEFUSE_MODEL_SWAPPER, "hyperswap_1b_256.onnx", "models-3.3.0", "arcface_128", 256,
@@ -204,17 +240,17 @@ static const fu_model_def models[] = {
     {"inswapper_128_fp16", FACEFUSE_MODEL_SWAPPER, "inswapper_128_fp16.onnx", "models-3.0.0", "arcface_128", 128,
      NORM_ZERO, NORM_ONE, &inswapper_contract, NULL},
     {"simswap_256", FACEFUSE_MODEL_SWAPPER, "simswap_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     IMAGENET_MEAN, IMAGENET_STD, NULL, "crossface_simswap"},
+     IMAGENET_MEAN, IMAGENET_STD, &swap_vector_256_contract, "crossface_simswap"},
     {"simswap_unofficial_512", FACEFUSE_MODEL_SWAPPER, "simswap_unofficial_512.onnx", "models-3.0.0", "arcface_112_v1", 512,
-     NORM_ZERO, NORM_ONE, NULL, "crossface_simswap"},
+     NORM_ZERO, NORM_ONE, &swap_vector_512_contract, "crossface_simswap"},
     {"uniface_256", FACEFUSE_MODEL_SWAPPER, "uniface_256.onnx", "models-3.0.0", "ffhq_512", 256,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, &swap_image_256_contract, NULL},
     {"crossface_ghost", FACEFUSE_MODEL_OTHER, "crossface_ghost.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
     {"crossface_hififace", FACEFUSE_MODEL_OTHER, "crossface_hififace.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
     {"crossface_simswap", FACEFUSE_MODEL_OTHER, "crossface_simswap.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
     {"codeformer", FACEFUSE_MODEL_ENHANCER, "codeformer.onnx", "models-3.0.0", "ffhq_512", 512,
      NORM_HALF, NORM_HALF, NULL, NULL},
     {"gfpgan_1.2", FACEFUSE_MODEL_ENHANCER, "gfpgan_1.2.onnx", "models-3.0.0", "ffhq_512", 512,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/geometry.h"
 #include "core/image.h"
 #include "core/log.h"
 #include "face/analyse.h"
@@ -31,6 +32,8 @@ void facefuse_source_identity_free(facefuse_source_identity *id)
     if (!id)
         return;
     pthread_mutex_destroy(&id->lock);
+    free(id->blendswap_source);
+    free(id->uniface_source);
     free(id);
 }
 
@@ -71,23 +74,16 @@ static float box_area(const float box[4])
     return (box[2] - box[0]) * (box[3] - box[1]);
 }
 
-/* The largest face of one image, analysed; *found = 0 when there is none. */
-static facefuse_status largest_face(facefuse_context *ctx, const facefuse_image *image,
+/* The largest face of one RGB image, analysed; *found = 0 when there is none. */
+static facefuse_status largest_face(facefuse_context *ctx, const facefuse_image *frame,
                                     const facefuse_analysis_params *p, facefuse_face *face, int *found,
                                     fu_err *err)
 {
-    facefuse_image rgb = {0};
-    const facefuse_image *frame = image;
     fu_detection *dets = NULL;
     int n = 0, best = 0;
     facefuse_status rc;
 
     *found = 0;
-    if (image->channels != 3) {
-        if (fu_image_to_rgb(&rgb, image) != FACEFUSE_OK)
-            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory converting a source image");
-        frame = &rgb;
-    }
     rc = fu_detect_faces(ctx, frame, p, &dets, &n, err);
     if (rc == FACEFUSE_OK && n > 0) {
         for (int i = 1; i < n; i++)
@@ -97,8 +93,87 @@ static facefuse_status largest_face(facefuse_context *ctx, const facefuse_image 
         *found = rc == FACEFUSE_OK;
     }
     free(dets);
-    facefuse_image_free(&rgb);
     return rc;
+}
+
+/* The source crops of the image-source kinds (see the header's top). */
+typedef struct source_crop_spec {
+    fu_swap_kind kind;
+    const char *template_name;
+    int size;
+} source_crop_spec;
+
+static const source_crop_spec source_crop_specs[] = {
+    {FU_SWAP_BLENDSWAP, "arcface_112_v2", 112},
+    {FU_SWAP_UNIFACE, "ffhq_512", 256},
+};
+#define SOURCE_CROP_COUNT ((int)(sizeof source_crop_specs / sizeof source_crop_specs[0]))
+
+static const source_crop_spec *crop_spec(fu_swap_kind kind)
+{
+    for (int i = 0; i < SOURCE_CROP_COUNT; i++)
+        if (source_crop_specs[i].kind == kind)
+            return &source_crop_specs[i];
+    return NULL;
+}
+
+/* The face of the RGB frame aligned to spec, as planar RGB x/255 (malloc'd). */
+static facefuse_status source_crop(const facefuse_image *frame, const facefuse_face *face,
+                                   const source_crop_spec *spec, float **out, fu_err *err)
+{
+    const int s = spec->size;
+    const size_t plane = (size_t)s * s;
+    facefuse_image crop = {0};
+
+    *out = malloc(sizeof(float) * 3 * plane);
+    if (!*out || facefuse_image_alloc(&crop, s, s, 3) != FACEFUSE_OK) {
+        free(*out);
+        *out = NULL;
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the %d px source face crop", s);
+    }
+    fu_affine a = fu_align_to_template(face->landmark_5_68, spec->template_name, s);
+    fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
+    for (int y = 0; y < s; y++) {
+        const uint8_t *row = crop.data + (size_t)y * crop.stride;
+        for (int x = 0; x < s; x++)
+            for (int c = 0; c < 3; c++)
+                (*out)[c * plane + (size_t)y * s + x] = row[x * 3 + c] / 255.0f;
+    }
+    facefuse_image_free(&crop);
+    return FACEFUSE_OK;
+}
+
+static facefuse_status source_crops(const facefuse_image *frame, const facefuse_face *face,
+                                    float *crops[SOURCE_CROP_COUNT], fu_err *err)
+{
+    facefuse_status rc = FACEFUSE_OK;
+    for (int i = 0; i < SOURCE_CROP_COUNT && rc == FACEFUSE_OK; i++)
+        rc = source_crop(frame, face, &source_crop_specs[i], &crops[i], err);
+    return rc;
+}
+
+static float **crop_slot(facefuse_source_identity *id, fu_swap_kind kind)
+{
+    if (kind == FU_SWAP_BLENDSWAP)
+        return &id->blendswap_source;
+    if (kind == FU_SWAP_UNIFACE)
+        return &id->uniface_source;
+    return NULL;
+}
+
+int fu_identity_source_size(fu_swap_kind kind)
+{
+    const source_crop_spec *spec = crop_spec(kind);
+    return spec ? spec->size : 0;
+}
+
+const float *fu_identity_source_image(const facefuse_source_identity *id, fu_swap_kind kind)
+{
+    if (kind == FU_SWAP_BLENDSWAP)
+        return id->blendswap_source;
+    if (kind == FU_SWAP_UNIFACE)
+        return id->uniface_source;
+    return NULL;
 }
 
 /* Appends name to a "a, b, c" list in buf, shortening when full. */
@@ -115,6 +190,7 @@ facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_im
                                         facefuse_source_identity **out, fu_err *err)
 {
     char missing[600] = "";
+    float *crops[SOURCE_CROP_COUNT] = {NULL};
     facefuse_status rc = FACEFUSE_OK;
     int found, count = 0;
 
@@ -130,7 +206,19 @@ facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_im
         char label[32];
         snprintf(label, sizeof label, "source image %d", i + 1);
         const char *name = names && names[i] ? names[i] : label;
-        rc = largest_face(ctx, &images[i], p, &faces[count], &found, err);
+        facefuse_image rgb = {0};
+        const facefuse_image *frame = &images[i];
+        if (frame->channels != 3) {
+            if (fu_image_to_rgb(&rgb, frame) != FACEFUSE_OK) {
+                rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory converting %s", name);
+                break;
+            }
+            frame = &rgb;
+        }
+        rc = largest_face(ctx, frame, p, &faces[count], &found, err);
+        if (rc == FACEFUSE_OK && found && count == 0) /* the first source face gives the source crops */
+            rc = source_crops(frame, &faces[0], crops, err);
+        facefuse_image_free(&rgb);
         if (rc == FACEFUSE_OK && found)
             count++;
         else if (rc == FACEFUSE_OK)
@@ -143,6 +231,13 @@ facefuse_status fu_identity_from_images(facefuse_context *ctx, const facefuse_im
         fu_warn("no face found in source %s; using the other sources", missing);
     if (rc == FACEFUSE_OK)
         rc = fu_identity_from_faces(faces, count, out, err);
+    for (int i = 0; i < SOURCE_CROP_COUNT; i++) {
+        float **slot = rc == FACEFUSE_OK ? crop_slot(*out, source_crop_specs[i].kind) : NULL;
+        if (slot)
+            *slot = crops[i];
+        else
+            free(crops[i]);
+    }
     free(faces);
     return rc;
 }
@@ -215,20 +310,34 @@ static void project(const float *e, int dim_in, const float *emap, int dim, floa
     normalise(latent, dim);
 }
 
+/* The cached vector for model_path into latent: 1 when there was one. */
+static int cache_get(facefuse_source_identity *id, const char *model_path, int dim, float *latent)
+{
+    int hit;
+    pthread_mutex_lock(&id->lock);
+    hit = strcmp(id->cached_path, model_path) == 0;
+    if (hit)
+        memcpy(latent, id->cached_latent, sizeof(float) * (size_t)dim);
+    pthread_mutex_unlock(&id->lock);
+    return hit;
+}
+
+static void cache_put(facefuse_source_identity *id, const char *model_path, int dim, const float *latent)
+{
+    pthread_mutex_lock(&id->lock);
+    snprintf(id->cached_path, sizeof id->cached_path, "%s", model_path);
+    memcpy(id->cached_latent, latent, sizeof(float) * (size_t)dim);
+    pthread_mutex_unlock(&id->lock);
+}
+
 static facefuse_status inswapper_latent(facefuse_source_identity *id, const char *model_path, int dim,
                                         float *latent, fu_err *err)
 {
     fu_initializer emap;
     facefuse_status rc;
 
-    pthread_mutex_lock(&id->lock);
-    if (strcmp(id->cached_path, model_path) == 0) {
-        memcpy(latent, id->cached_latent, sizeof(float) * (size_t)dim);
-        pthread_mutex_unlock(&id->lock);
+    if (cache_get(id, model_path, dim, latent))
         return FACEFUSE_OK;
-    }
-    pthread_mutex_unlock(&id->lock);
-
     if ((rc = fu_onnx_last_initializer(model_path, &emap, err)) != FACEFUSE_OK)
         return rc;
     if (emap.rank != 2 || emap.dims[0] != id->dim || emap.dims[1] != dim) {
@@ -240,21 +349,68 @@ static facefuse_status inswapper_latent(facefuse_source_identity *id, const char
     }
     project(id->embedding, id->dim, emap.data, dim, latent);
     fu_initializer_free(&emap);
-
-    pthread_mutex_lock(&id->lock);
-    snprintf(id->cached_path, sizeof id->cached_path, "%s", model_path);
-    memcpy(id->cached_latent, latent, sizeof(float) * (size_t)dim);
-    pthread_mutex_unlock(&id->lock);
+    cache_put(id, model_path, dim, latent);
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_identity_latent(facefuse_source_identity *id, fu_swap_kind kind, const char *model_path,
-                                   int dim, float *latent, fu_err *err)
+/* The averaged raw embedding through the CrossFace converter (cached raw). */
+static facefuse_status converted_latent(facefuse_source_identity *id, fu_session *converter, int dim,
+                                        float *latent, fu_err *err)
 {
+    const char *path = fu_session_path(converter);
+    const fu_tensor_info *info = fu_session_input(converter, 0);
+    fu_tensor in, out;
+    facefuse_status rc;
+
+    if (cache_get(id, path, dim, latent))
+        return FACEFUSE_OK;
+    int want = info->rank == 2 && info->dims[1] > 0 ? (int)info->dims[1] : id->dim;
+    if (want != id->dim)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                       "%s converts a %d-value embedding but the recognizer gives %d", path, want, id->dim);
+    memset(&in, 0, sizeof in);
+    in.rank = 2;
+    in.dims[0] = 1;
+    in.dims[1] = id->dim;
+    in.data = id->embedding;
+    if ((rc = fu_session_run(converter, &in, 1, &out, 1, err)) != FACEFUSE_OK)
+        return rc;
+    if (fu_tensor_numel(&out) != dim)
+        rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s gave %lld values, the swapper takes %d", path,
+                     (long long)fu_tensor_numel(&out), dim);
+    else
+        memcpy(latent, out.data, sizeof(float) * (size_t)dim);
+    fu_tensor_free(&out);
+    if (rc == FACEFUSE_OK)
+        cache_put(id, path, dim, latent);
+    return rc;
+}
+
+facefuse_status fu_identity_latent(facefuse_source_identity *id, fu_swap_kind kind, const char *model_path,
+                                   fu_session *converter, int dim, float *latent, fu_err *err)
+{
+    facefuse_status rc;
+
     if (dim < 1 || dim > FACEFUSE_EMBEDDING_MAX)
         return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "%s: source input of %d values", model_path, dim);
-    if (kind == FU_SWAP_INSWAPPER)
+    switch (kind) {
+    case FU_SWAP_INSWAPPER:
         return inswapper_latent(id, model_path, dim, latent, err);
+    case FU_SWAP_SIMSWAP:
+    case FU_SWAP_HIFIFACE:
+    case FU_SWAP_GHOST:
+        if (!converter)
+            return fu_fail(err, FACEFUSE_ERR_INTERNAL, "%s needs its embedding converter", model_path);
+        rc = converted_latent(id, converter, dim, latent, err);
+        if (rc == FACEFUSE_OK && kind != FU_SWAP_GHOST)
+            normalise(latent, dim);
+        return rc;
+    case FU_SWAP_BLENDSWAP:
+    case FU_SWAP_UNIFACE:
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "%s takes a source image, not an embedding", model_path);
+    case FU_SWAP_HYPERSWAP:
+        break;
+    }
     if (id->dim != dim)
         return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
                        "%s takes a %d-value source embedding but the recognizer gives %d", model_path, dim,
@@ -263,8 +419,8 @@ facefuse_status fu_identity_latent(facefuse_source_identity *id, fu_swap_kind ki
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_latent_balance(float *latent, int dim, const facefuse_face *target, float weight,
-                                  fu_err *err)
+facefuse_status fu_latent_balance(fu_swap_kind kind, float *latent, int dim, const facefuse_face *target,
+                                  float weight, fu_err *err)
 {
     double w = weight < 0 ? 0 : weight > 1 ? 1 : weight;
     float shift = (float)(0.35 + w * (-0.35 - 0.35));
@@ -275,8 +431,12 @@ facefuse_status fu_latent_balance(float *latent, int dim, const facefuse_face *t
                        "face swapper weight %.2f needs the target face's %d-value embedding (it has %d)",
                        weight, dim, target ? target->embedding_dim : 0);
     float t[FACEFUSE_EMBEDDING_MAX];
-    memcpy(t, target->normed_embedding, sizeof(float) * (size_t)dim);
-    normalise(t, dim);
+    if (kind == FU_SWAP_GHOST) { /* FaceFusion blends ghost's latent with the raw embedding */
+        memcpy(t, target->embedding, sizeof(float) * (size_t)dim);
+    } else {
+        memcpy(t, target->normed_embedding, sizeof(float) * (size_t)dim);
+        normalise(t, dim);
+    }
     for (int i = 0; i < dim; i++)
         latent[i] = latent[i] * (1 - shift) + t[i] * shift;
     return FACEFUSE_OK;

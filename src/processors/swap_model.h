@@ -2,10 +2,12 @@
  * swap_model.h — one face swapper model applied to one face.
  *
  * A fu_swapper is opened once per run (or per facefuse_swap_faces call): the
- * model's session (owned by the context), which input is the crop (rank 4)
+ * model's session (owned by the context), its embedding converter's session
+ * (simswap, ghost, hififace: CrossFace), which input is the crop (rank 4)
  * and which the identity vector (rank 2) — bound by position after looking
- * at their ranks, since exports differ in order —, the crop size P (pixel
- * boost) and the box mask for it. Swapping one face is: align the face to the
+ * at their ranks, since exports differ in order; blendswap and uniface take
+ * two images, told apart by size, else by FaceFusion's names "source" and
+ * "target" —, the crop size P (pixel boost) and the box mask for it. Swapping one face is: align the face to the
  * model's template at P px, run the model on the k² = (P / model size)²
  * polyphase sub-images of the crop (sub-image (i, j) takes every k-th pixel
  * from row i, column j: FaceFusion's pixel boost, not tiles) with the same
@@ -14,7 +16,13 @@
  * (face_masker.h: box and occlusion on the crop before the model, area and
  * region after it), the swapped crop's colours are matched to the target
  * crop's, and the paste is Poisson instead of linear (blend.h).
- * Supported: inswapper_128(_fp16) and hyperswap_1a/1b/1c_256.
+ * Per type, as FaceFusion: the crop is normalised with the model's mean/std;
+ * the output is de-normalised with them for ghost, hififace, hyperswap and
+ * uniface, and taken as 0..1 as it is for inswapper, simswap and blendswap
+ * (simswap_256 takes an ImageNet-normalised crop and gives 0..1 back).
+ * Supported: every swapper of FaceFusion 3.8's set — inswapper_128(_fp16),
+ * hyperswap_1a/1b/1c_256, simswap_256, simswap_unofficial_512,
+ * ghost_1/2/3_256, hififace_unofficial_256, blendswap_256, uniface_256.
  */
 #ifndef FU_SWAP_MODEL_H
 #define FU_SWAP_MODEL_H
@@ -52,14 +60,17 @@ void fu_swapper_set_finish(fu_swapper *sw, const fu_face_masker *masker, fu_colo
 fu_swap_kind fu_swapper_kind(const fu_swapper *sw);
 int fu_swapper_model_size(const fu_swapper *sw);  /* the model's crop size S */
 int fu_swapper_crop_size(const fu_swapper *sw);   /* P = k·S */
-int fu_swapper_latent_dim(const fu_swapper *sw);  /* length of the identity input */
+int fu_swapper_latent_dim(const fu_swapper *sw);  /* length of the identity input; 0: an image */
 const char *fu_swapper_model_path(const fu_swapper *sw);
 const float *fu_swapper_mask(const fu_swapper *sw); /* P×P box mask */
 /* The similarity taking frame pixels to crop pixels for this face. */
 fu_affine fu_swapper_align(const fu_swapper *sw, const facefuse_face *face);
 
 /* The latent for one target face: the identity's (cached) latent for this
- * model blended with the target by weight. */
+ * model blended with the target by weight. For blendswap and uniface,
+ * which take the source face's image instead (FaceFusion blends nothing
+ * there), latent is left alone and id's source crop becomes the one the
+ * swapper feeds from then on: id must outlive the swaps that follow. */
 facefuse_status fu_swapper_latent(const fu_swapper *sw, facefuse_source_identity *id, const facefuse_face *target,
                                   float weight, float *latent, fu_err *err);
 
