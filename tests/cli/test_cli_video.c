@@ -60,6 +60,31 @@ static void debugger_runs_on_every_frame_of_the_clip(void)
     CHECK(frames == 50 && boxed == frames, "%d of %d frames have the box", boxed, frames);
 }
 
+static void progress_json_prints_one_object_per_line(void)
+{
+    char args[2048], *o = NULL, *e = NULL;
+    snprintf(args, sizeof args,
+             "headless-run -t '%s' -o '%s' --processors face_debugger --face-detector-model scrfd "
+             "--face-selector-mode many --log-level error --progress json",
+             tl_shared("samples/grace_hopper_zoom_2s.mp4"), tl_tmp("progress.mp4"));
+    int code = tl_run_cli(args, &o, &e);
+    REQUIRE(code == 0, "exit %d: %s", code, e);
+    int lines = 0, bad = 0;
+    long last_done = -1;
+    for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+        long done = -1, total = -1;
+        lines++;
+        if (sscanf(line, "{\"frames\":%ld,\"total\":%ld,", &done, &total) != 2 || total != 50 || done < last_done ||
+            !strstr(line, "\"fps\":") || !strstr(line, "\"eta_s\":") || line[strlen(line) - 1] != '}')
+            bad++;
+        last_done = done;
+    }
+    CHECK(lines >= 1 && bad == 0, "%d lines, %d malformed or going backwards", lines, bad);
+    CHECK(last_done == 50, "last line says %ld frames", last_done);
+    free(o);
+    free(e);
+}
+
 static void audio_is_copied_packet_for_packet(void)
 {
     const char *clip = tl_tmp("tone.mp4"), *out = tl_tmp("tone-out.mp4");
@@ -240,6 +265,7 @@ static void bad_videos_are_exit_2_with_one_line(void)
 int main(void)
 {
     RUN(debugger_runs_on_every_frame_of_the_clip);
+    RUN(progress_json_prints_one_object_per_line);
     RUN(audio_is_copied_packet_for_packet);
     RUN(ctrl_c_halfway_exits_4_and_leaves_nothing);
     RUN(frame_enhancer_writes_the_enlarged_video);
