@@ -25,6 +25,7 @@
 #include "infer/download.h"
 #include "infer/registry.h"
 #include "media/image_io.h"
+#include "media/video_writer.h"
 #include "pipeline/image_run.h"
 #include "pipeline/video_workflow.h"
 
@@ -319,7 +320,20 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
         err.code = FACEFUSE_ERR_INVALID_ARGUMENT; /* a pre-check, as FaceFusion's */
         return fail(&err);
     }
-    if (!fu_image_path_is_image(cfg->target_path)) {
+    /* Output formats are checked before any work is done. */
+    int target_is_image = fu_image_path_is_image(cfg->target_path);
+    if (target_is_image && !fu_image_path_is_writable(cfg->output_path)) {
+        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                "output %s: an image target is written as .jpg, .png or .webp", cfg->output_path);
+        return fail(&err);
+    }
+    if (!target_is_image && (fu_image_path_is_image(cfg->output_path) || !fu_video_path_is_writable(cfg->output_path))) {
+        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                "output %s: a video target is written as a video (.mp4, .mov, .mkv, .webm, .avi, ...)",
+                cfg->output_path);
+        return fail(&err);
+    }
+    if (!target_is_image) {
         cfg->target_is_video = 1;
         if (fu_run_video(ctx, cfg, &stop_requested, &err) != FACEFUSE_OK)
             return fail(&err);

@@ -622,7 +622,7 @@ static facefuse_status encode_image(image_kind kind, const facefuse_image *img, 
                                     const char *path, AVPacket *pkt, fu_err *err)
 {
     const AVCodec *codec;
-    enum AVPixelFormat fmt;
+    enum AVPixelFormat fmt = AV_PIX_FMT_NONE;
     AVCodecContext *cc = NULL;
     AVFrame *frame = NULL;
     char why[128];
@@ -727,6 +727,12 @@ facefuse_status fu_image_write(const char *path, const facefuse_image *img, int 
         st = write_file_atomically(path, pkt->data, (size_t)pkt->size, err);
     av_packet_free(&pkt);
     return st;
+}
+
+int fu_image_path_is_writable(const char *path)
+{
+    char ext[16];
+    return path && kind_of_extension(fu_path_extension(path, ext, sizeof ext)) != KIND_UNKNOWN;
 }
 
 int fu_image_path_is_image(const char *path)

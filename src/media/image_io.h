@@ -41,5 +41,7 @@ facefuse_status fu_image_write(const char *path, const facefuse_image *img, int 
 /* 1 if the extension of path is one we read as a still image (jpg jpeg png
  * webp bmp tif tiff, any case). */
 int fu_image_path_is_image(const char *path);
+/* 1 if the extension is one we write (jpg jpeg png webp). */
+int fu_image_path_is_writable(const char *path);
 
 #endif

@@ -180,6 +180,12 @@ static facefuse_status writer_init(fu_video_writer *w, const fu_video_writer_par
     return st;
 }
 
+int fu_video_path_is_writable(const char *path)
+{
+    const AVOutputFormat *of = path ? av_guess_format(NULL, path, NULL) : NULL;
+    return of && of->video_codec != AV_CODEC_ID_NONE && !(of->flags & AVFMT_NOFILE);
+}
+
 facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_writer_params *p,
                                      fu_err *err)
 {

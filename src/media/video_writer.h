@@ -33,6 +33,9 @@ typedef struct fu_video_writer_params {
     int thread_count;             /* encoder threads; 0 = automatic */
 } fu_video_writer_params;
 
+/* 1 if FFmpeg has a muxer with video for path's extension. */
+int fu_video_path_is_writable(const char *path);
+
 facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_writer_params *p,
                                      fu_err *err);
 /* The muxer context, for adding audio streams before fu_video_writer_start. */

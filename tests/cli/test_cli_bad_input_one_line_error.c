@@ -117,6 +117,14 @@ static void missing_output_directory_is_a_precheck(void)
     expect_rejected(tl_test_models(""), target(), out, "no/such/dir");
 }
 
+static void output_format_is_checked_before_any_work(void)
+{
+    /* an image target cannot become a GIF or a video; a video target cannot become an image */
+    expect_rejected(tl_test_models(""), target(), tl_tmp("out8.gif"), "out8.gif");
+    expect_rejected(tl_test_models(""), target(), tl_tmp("out9.mp4"), "out9.mp4");
+    expect_rejected(tl_test_models(""), tl_shared("samples/grace_hopper_zoom_2s.mp4"), tl_tmp("out10.png"), "out10.png");
+}
+
 static void unknown_and_unimplemented_options_fail_by_name(void)
 {
     char *e = NULL;
@@ -150,6 +158,7 @@ int main(void)
     RUN(corrupt_target_is_rejected);
     RUN(text_file_target_is_rejected);
     RUN(missing_output_directory_is_a_precheck);
+    RUN(output_format_is_checked_before_any_work);
     RUN(unknown_and_unimplemented_options_fail_by_name);
     RUN(unavailable_execution_provider_is_an_error_not_a_fallback);
     return tl_finish();
