@@ -403,7 +403,6 @@ int main(int argc, char **argv)
     fu_optset set;
     fu_run_config cfg;
     facefuse_context *ctx = NULL;
-    char *storage = NULL;
     fu_err err;
     int code;
 
@@ -443,7 +442,7 @@ int main(int argc, char **argv)
         code = fail(&err);
         goto done;
     }
-    if (fu_options_to_config(&set, &cfg, &storage, &err) != FACEFUSE_OK) {
+    if (fu_options_to_config(&set, &cfg, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }
@@ -461,7 +460,6 @@ int main(int argc, char **argv)
         code = cmd_headless_run(ctx, &cfg);
 done:
     facefuse_context_free(ctx);
-    fu_config_storage_free(storage);
     fu_optset_free(&set);
     return code;
 }

@@ -380,8 +380,10 @@ facefuse_status fu_optset_load_ini(fu_optset *set, const char *path, fu_err *err
 
 void fu_optset_free(fu_optset *set)
 {
-    for (int i = 0; i < FU_MAX_OPTIONS; i++)
+    for (int i = 0; i < FU_MAX_OPTIONS; i++) {
         free(set->values[i]);
+        free(set->words[i]);
+    }
     for (int i = 0; i < set->positional_count; i++)
         free(set->positional[i]);
     memset(set, 0, sizeof *set);
@@ -401,20 +403,20 @@ int fu_optset_is_set(const fu_optset *set, const char *name)
     return i >= 0 && set->values[i] != NULL;
 }
 
-/* Splits value into at most max words, copied into one malloc'd block
- * appended to *storage (a chain: each block starts with the previous). */
-static int split_words(const char *value, const char **words, int max, char **storage)
+/* Splits the value (set or default) of option `name` into at most max
+ * words. The words live in a tokenised copy kept by the option set, so they
+ * stay valid as long as the set. */
+static int split_words(fu_optset *set, const char *name, const char **words, int max)
 {
-    size_t len = value ? strlen(value) : 0;
-    char *block = malloc(sizeof(char *) + len + 1);
-    int n = 0;
-    if (!block)
+    int idx = index_of(name), n = 0;
+    const char *value = fu_optset_get(set, name);
+    if (idx < 0 || !value)
         return 0;
-    memcpy(block, storage, sizeof(char *));
-    *storage = block;
-    char *text = block + sizeof(char *);
-    memcpy(text, value ? value : "", len + 1);
-    for (char *save = NULL, *w = strtok_r(text, " ", &save); w && n < max; w = strtok_r(NULL, " ", &save))
+    free(set->words[idx]);
+    set->words[idx] = strdup(value);
+    if (!set->words[idx])
+        return 0;
+    for (char *save = NULL, *w = strtok_r(set->words[idx], " ", &save); w && n < max; w = strtok_r(NULL, " ", &save))
         words[n++] = w;
     return n;
 }
@@ -447,15 +449,13 @@ static float get_float(const fu_optset *set, const char *name, float fallback)
     return v ? strtof(v, NULL) : fallback;
 }
 
-facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, char **storage,
-                                     fu_err *err)
+facefuse_status fu_options_to_config(fu_optset *set, fu_run_config *cfg, fu_err *err)
 {
     const char *words[FU_MAX_SOURCES];
     int n;
 
     memset(cfg, 0, sizeof *cfg);
-    cfg->source_count = split_words(fu_optset_get(set, "--source-paths"), cfg->source_paths, FU_MAX_SOURCES,
-                                    storage);
+    cfg->source_count = split_words(set, "--source-paths", cfg->source_paths, FU_MAX_SOURCES);
     cfg->target_path = fu_optset_get(set, "--target-path");
     cfg->output_path = fu_optset_get(set, "--output-path");
     cfg->temp_path = fu_optset_get(set, "--temp-path");
@@ -465,11 +465,11 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
     a->detector_model = fu_optset_get(set, "--face-detector-model");
     a->detector_size = atoi(fu_optset_get(set, "--face-detector-size"));
     a->detector_score = get_float(set, "--face-detector-score", 0.5f);
-    n = split_words(fu_optset_get(set, "--face-detector-angles"), words, 4, storage);
+    n = split_words(set, "--face-detector-angles", words, 4);
     a->detector_angle_count = n;
     for (int i = 0; i < n; i++)
         a->detector_angles[i] = atoi(words[i]);
-    n = split_words(fu_optset_get(set, "--face-detector-margin"), words, 4, storage);
+    n = split_words(set, "--face-detector-margin", words, 4);
     for (int i = 0; i < 4; i++)
         a->detector_margin[i] = n == 1 ? atoi(words[0]) : i < n ? atoi(words[i]) : 0;
     a->landmarker_model = fu_optset_get(set, "--face-landmarker-model");
@@ -501,10 +501,8 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
     if (gender || race || s->age_start >= 0 || s->age_end >= 0)
         a->classifier_model = "fairface";
 
-    cfg->processor_count = split_words(fu_optset_get(set, "--processors"), cfg->processors, FU_MAX_PROCESSORS,
-                                       storage);
-    cfg->debugger_item_count = split_words(fu_optset_get(set, "--face-debugger-items"), cfg->debugger_items,
-                                           FU_MAX_ITEMS, storage);
+    cfg->processor_count = split_words(set, "--processors", cfg->processors, FU_MAX_PROCESSORS);
+    cfg->debugger_item_count = split_words(set, "--face-debugger-items", cfg->debugger_items, FU_MAX_ITEMS);
     cfg->swapper_model = fu_optset_get(set, "--face-swapper-model");
     const char *boost = fu_optset_get(set, "--face-swapper-pixel-boost");
     cfg->swapper_pixel_boost = boost ? atoi(boost) : 0;
@@ -520,15 +518,15 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
                            "frame_enhancer must be the last of --processors (it enlarges the frame, and the "
                            "faces the processors after it use were found on the original)");
 
-    cfg->mask_type_count = split_words(fu_optset_get(set, "--face-mask-types"), cfg->mask_types, 4, storage);
+    cfg->mask_type_count = split_words(set, "--face-mask-types", cfg->mask_types, 4);
     cfg->occluder_model = fu_optset_get(set, "--face-occluder-model");
     cfg->parser_model = fu_optset_get(set, "--face-parser-model");
-    cfg->mask_region_count = split_words(fu_optset_get(set, "--face-mask-regions"), cfg->mask_regions, 10, storage);
-    cfg->mask_area_count = split_words(fu_optset_get(set, "--face-mask-areas"), cfg->mask_areas, 3, storage);
+    cfg->mask_region_count = split_words(set, "--face-mask-regions", cfg->mask_regions, 10);
+    cfg->mask_area_count = split_words(set, "--face-mask-areas", cfg->mask_areas, 3);
     cfg->color_match = fu_optset_get(set, "--face-color-match");
     cfg->blend_mode = fu_optset_get(set, "--face-blend-mode");
     cfg->mask_blur = get_float(set, "--face-mask-blur", 0.3f);
-    n = split_words(fu_optset_get(set, "--face-mask-padding"), words, 4, storage);
+    n = split_words(set, "--face-mask-padding", words, 4);
     for (int i = 0; i < 4; i++)
         cfg->mask_padding[i] = n == 1 ? atoi(words[0]) : i < n ? atoi(words[i]) : 0;
 
@@ -550,16 +548,6 @@ facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, c
     v->thread_count = cfg->execution_thread_count; /* video workers; 0 = number of cores */
     cfg->progress_mode = fu_optset_get(set, "--progress");
     return FACEFUSE_OK;
-}
-
-void fu_config_storage_free(char *storage)
-{
-    while (storage) {
-        char *prev;
-        memcpy(&prev, storage, sizeof prev);
-        free(storage);
-        storage = prev;
-    }
 }
 
 void fu_options_print_help(FILE *out)

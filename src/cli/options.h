@@ -42,6 +42,7 @@ typedef struct fu_option {
 
 typedef struct fu_optset {
     char *values[FU_MAX_OPTIONS];   /* malloc'd; NULL = default */
+    char *words[FU_MAX_OPTIONS];    /* tokenised copies handed out by fu_options_to_config */
     char *positional[8];            /* arguments that are not options */
     int positional_count;
 } fu_optset;
@@ -63,13 +64,9 @@ int fu_optset_is_set(const fu_optset *set, const char *name);
 /* Sets a value (copied). */
 facefuse_status fu_optset_set(fu_optset *set, const char *name, const char *value, fu_err *err);
 
-/* Converts into cfg; list values are split into words stored in `storage`
- * (owned by the caller, freed with free()). */
-facefuse_status fu_options_to_config(const fu_optset *set, fu_run_config *cfg, char **storage,
-                                     fu_err *err);
-
-/* Frees the storage chain filled by fu_options_to_config. */
-void fu_config_storage_free(char *storage);
+/* Converts into cfg. The config's strings (list values split into words)
+ * belong to the set and are valid until fu_optset_free. */
+facefuse_status fu_options_to_config(fu_optset *set, fu_run_config *cfg, fu_err *err);
 
 /* Prints --help for every implemented option. */
 void fu_options_print_help(FILE *out);
