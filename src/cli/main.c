@@ -144,6 +144,8 @@ static facefuse_status make_context(const fu_optset *set, const fu_run_config *c
     }
     if (facefuse_context_new(&p, ctx) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "cannot create the facefuse context");
+    /* Models fetched on first use show a progress bar (on a terminal). */
+    (*ctx)->store.progress = fu_progress_bar;
     return FACEFUSE_OK;
 }
 
