@@ -175,28 +175,31 @@ static inline int sample_bilinear(const facefuse_image *src, double x, double y,
 /* One destination row, bilinear, no supersampling. Source coordinates step
  * by (dx, dy) per pixel from (sx, sy); pixels whose 2×2 neighbourhood is
  * inside the source take the fast path without border handling. */
-static void warp_row_bilinear(const facefuse_image *src, uint8_t *row, int width, double sx, double sy,
-                              double dx, double dy, fu_border border)
+static void warp_row_bilinear(const facefuse_image *src, uint8_t *row, int width, int out_channels, double sx,
+                              double sy, double dx, double dy, fu_border border)
 {
     int c = src->channels, w = src->width, h = src->height;
+    int oc = out_channels, common = c < oc ? c : oc;
     size_t stride = (size_t)src->stride;
     float s[4];
 
     for (int x = 0; x < width; x++, sx += dx, sy += dy) {
         int x0 = (int)floor(sx), y0 = (int)floor(sy);
-        uint8_t *out = row + (size_t)x * c;
+        uint8_t *out = row + (size_t)x * oc;
+        if (oc == 4 && c == 3)
+            out[3] = 255;
         if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
             float fx = (float)(sx - x0), fy = (float)(sy - y0);
             float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
             const uint8_t *p = src->data + (size_t)y0 * stride + (size_t)x0 * c, *q = p + stride;
-            for (int k = 0; k < c; k++) {
+            for (int k = 0; k < common; k++) {
                 float v = w00 * p[k] + w01 * p[c + k] + w10 * q[k] + w11 * q[c + k] + 0.5f;
                 out[k] = (uint8_t)(v > 255 ? 255 : v);
             }
             continue;
         }
         sample_bilinear(src, sx, sy, border, s);
-        for (int k = 0; k < c; k++) {
+        for (int k = 0; k < common; k++) {
             float v = s[k] + 0.5f;
             out[k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
         }
@@ -207,7 +210,7 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
 {
     fu_affine inv = fu_affine_invert(a);
     double scale = fu_affine_scale(a);
-    int c = src->channels;
+    int c = src->channels, oc = dst->channels, common = c < oc ? c : oc;
     /* Supersampling grid: 1 for magnification or mild shrinking. */
     int grid = scale < 0.5 ? (int)ceil(1.0 / scale) : 1;
     if (grid > 8)
@@ -216,7 +219,7 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
 
     if (grid == 1) {
         for (int y = 0; y < dst->height; y++)
-            warp_row_bilinear(src, dst->data + (size_t)y * dst->stride, dst->width, inv.m[1] * y + inv.m[2],
+            warp_row_bilinear(src, dst->data + (size_t)y * dst->stride, dst->width, oc, inv.m[1] * y + inv.m[2],
                               inv.m[4] * y + inv.m[5], inv.m[0], inv.m[3], border);
         return;
     }
@@ -237,10 +240,12 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
                 }
             }
             float norm = 1.0f / (float)(grid * grid);
-            for (int k = 0; k < c; k++) {
+            for (int k = 0; k < common; k++) {
                 float v = acc[k] * norm + 0.5f;
-                row[x * c + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+                row[x * oc + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
             }
+            if (oc == 4 && c == 3)
+                row[x * oc + 3] = 255;
         }
     }
 }

@@ -38,8 +38,9 @@ typedef enum fu_border { FU_BORDER_REPLICATE = 0, FU_BORDER_CONSTANT = 1 } fu_bo
 
 /* dst(x, y) = src(inverse(a)(x, y)): a maps source to destination pixels.
  * Bilinear; when a shrinks by more than 2×, each destination pixel averages
- * a grid of bilinear samples (an area filter). dst must be allocated with
- * the same channel count as src. Pixel centres at integer coordinates. */
+ * a grid of bilinear samples (an area filter). dst is allocated; its
+ * channels are filled from src's (RGBA → RGB drops alpha, RGB → RGBA sets
+ * it opaque). Pixel centres at integer coordinates. */
 void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_affine *a, fu_border border);
 /* The same on float planes (single channel, w×h, row-major). */
 void fu_warp_affine_f32(const float *src, int sw, int sh, float *dst, int dw, int dh,

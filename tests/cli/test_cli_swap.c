@@ -76,6 +76,44 @@ static void a_video_source_gives_its_first_frame(void)
     free(e);
 }
 
+/* An RGBA target through analysis, swap, masks, colour match, Poisson and
+ * enhancer: the alpha plane comes out untouched (the debugger, which draws
+ * opaque marks, is left out on purpose). This once overflowed a crop buffer. */
+static void rgba_target_through_every_stage_keeps_its_alpha(void)
+{
+    facefuse_image t = {0}, rgba = {0}, out = {0};
+    char args[4096], *e = NULL;
+    const char *target = tl_tmp("rgba-target.png"), *result = tl_tmp("rgba-out.png");
+    REQUIRE(facefuse_image_load(ctx, tl_shared("samples/grace_hopper.jpg"), &t) == FACEFUSE_OK, "load");
+    REQUIRE(facefuse_image_alloc(&rgba, t.width, t.height, 4) == FACEFUSE_OK, "alloc");
+    for (int y = 0; y < t.height; y++)
+        for (int x = 0; x < t.width; x++) {
+            memcpy(fu_pixel(&rgba, x, y), fu_pixel(&t, x, y), 3);
+            fu_pixel(&rgba, x, y)[3] = (uint8_t)(x < t.width / 2 ? 255 : 100);
+        }
+    REQUIRE(facefuse_image_save(ctx, target, &rgba, 90) == FACEFUSE_OK, "save");
+    snprintf(args, sizeof args,
+             "headless-run -s '%s' -t '%s' -o '%s' --processors face_swapper face_enhancer "
+             "--face-swapper-model inswapper_128 --face-detector-model scrfd --face-landmarker-score 0 "
+             "--face-mask-types box occlusion region --face-color-match reinhard --face-blend-mode poisson "
+             "--log-level error",
+             tl_shared("samples/astronaut.png"), target, result);
+    int code = tl_run_cli(args, NULL, &e);
+    REQUIRE(code == 0, "exit %d: %s", code, e);
+    REQUIRE(facefuse_image_load(ctx, result, &out) == FACEFUSE_OK, "%s", facefuse_context_errmsg(ctx));
+    CHECK(out.channels == 4, "%d channels", out.channels);
+    int alpha_changed = 0;
+    for (int y = 0; out.channels == 4 && y < out.height; y++)
+        for (int x = 0; x < out.width; x++)
+            alpha_changed += fu_pixel(&out, x, y)[3] != fu_pixel(&rgba, x, y)[3];
+    CHECK(alpha_changed == 0, "%d alpha values changed", alpha_changed);
+    CHECK(changed_pixels(&t, &out, 200, 170, 330, 300) > 2000, "the face did not change");
+    facefuse_image_free(&t);
+    facefuse_image_free(&rgba);
+    facefuse_image_free(&out);
+    free(e);
+}
+
 static void source_without_face_is_exit_2(void)
 {
     char src[1024], *e = NULL;
@@ -116,6 +154,7 @@ int main(void)
     RUN(swap_changes_the_face_and_nothing_far_from_it);
     RUN(two_sources_are_accepted);
     RUN(a_video_source_gives_its_first_frame);
+    RUN(rgba_target_through_every_stage_keeps_its_alpha);
     RUN(source_without_face_is_exit_2);
     RUN(target_without_face_is_copied_with_a_warning);
     facefuse_context_free(ctx);
