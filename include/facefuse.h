@@ -347,6 +347,26 @@ FACEFUSE_API facefuse_status facefuse_swap_faces(facefuse_context *ctx, const fa
                                                  facefuse_image *target, const facefuse_face *faces,
                                                  int count);
 
+/* ---------------------------------------------------------------- face enhancer */
+
+typedef struct facefuse_enhancer_params {
+    const char *model;      /* "gfpgan_1.4" (also 1.2, 1.3), "gpen_bfr_256/512/1024/2048", "codeformer",
+                               "restoreformer_plus_plus" */
+    int blend;              /* 0–100: share of the enhanced face (80) */
+    float weight;           /* CodeFormer's fidelity 0..1 (0.5); ignored by the others */
+    float mask_blur;        /* box mask blur 0..1 (0.3) */
+} facefuse_enhancer_params;
+
+FACEFUSE_API facefuse_enhancer_params facefuse_enhancer_default_params(void);
+
+/* Restores each of the count faces of image in place (RGB or RGBA, alpha
+ * kept), as FaceFusion's face_enhancer: aligned crop, model, paste-back
+ * under a box mask, blended with the original by params->blend. Works with
+ * or without a swap before it. */
+FACEFUSE_API facefuse_status facefuse_enhance_faces(facefuse_context *ctx, const facefuse_enhancer_params *params,
+                                                    facefuse_image *image, const facefuse_face *faces,
+                                                    int count);
+
 /* ---------------------------------------------------------------- video */
 
 /* A video opened for reading, frame by frame (any container FFmpeg reads;

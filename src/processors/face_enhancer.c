@@ -301,3 +301,35 @@ static facefuse_status enhancer_process(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_face_enhancer_processor = {"face_enhancer", enhancer_prepare, enhancer_process, enhancer_release, 1};
+
+facefuse_enhancer_params facefuse_enhancer_default_params(void)
+{
+    facefuse_enhancer_params p = {"gfpgan_1.4", 80, 0.5f, 0.3f};
+    return p;
+}
+
+facefuse_status facefuse_enhance_faces(facefuse_context *ctx, const facefuse_enhancer_params *params,
+                                       facefuse_image *image, const facefuse_face *faces, int count)
+{
+    facefuse_enhancer_params defaults = facefuse_enhancer_default_params();
+    fu_face_enhancer *fe = NULL;
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (!ctx || !image || !image->data || (count > 0 && !faces))
+        return FACEFUSE_ERR_INVALID_ARGUMENT;
+    if (!params)
+        params = &defaults;
+    if (params->blend < 0 || params->blend > 100) {
+        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "enhancer blend %d is not in 0..100", params->blend);
+        return fu_context_fail(ctx, &err);
+    }
+    if (fu_face_enhancer_open(ctx, params->model ? params->model : defaults.model, params->mask_blur,
+                              params->weight, NULL, &fe, &err) != FACEFUSE_OK)
+        return fu_context_fail(ctx, &err);
+    facefuse_status rc = FACEFUSE_OK;
+    for (int i = 0; i < count && rc == FACEFUSE_OK; i++)
+        rc = fu_face_enhancer_enhance_face(fe, image, &faces[i], params->blend, NULL, &err);
+    fu_face_enhancer_close(fe);
+    return rc == FACEFUSE_OK ? FACEFUSE_OK : fu_context_fail(ctx, &err);
+}
