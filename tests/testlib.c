@@ -122,16 +122,57 @@ int tl_run_cli(const char *args, char **out, char **err)
     return code;
 }
 
-facefuse_context *tl_context(void)
+facefuse_context *tl_context_at(const char *model_dir, facefuse_log_level level)
 {
     facefuse_context_params p = facefuse_context_default_params();
     facefuse_context *ctx = NULL;
-    p.model_dir = FACEFUSE_TEST_MODELS;
+    p.model_dir = model_dir;
     p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_WARN;
+    p.log_level = level;
     if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK) {
-        fprintf(stderr, "cannot create context\n");
+        fprintf(stderr, "cannot create a context on %s\n", model_dir);
         exit(2);
     }
     return ctx;
+}
+
+facefuse_context *tl_context(void)
+{
+    return tl_context_at(FACEFUSE_TEST_MODELS, FACEFUSE_LOG_WARN);
+}
+
+static void link_test_model(const char *dir, const char *link_as, const char *model)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, link_as);
+    unlink(path);
+    if (symlink(tl_test_models(model), path) != 0)
+        perror("symlink");
+}
+
+const char *tl_model_dir(const char *name, const char *const *links)
+{
+    static char dir[1024]; /* tl_tmp's ring would be reused by the links below */
+    snprintf(dir, sizeof dir, "%s", tl_tmp(name));
+    mkdir(dir, 0755);
+    link_test_model(dir, "scrfd_2.5g.onnx", "scrfd_2.5g.onnx");
+    for (int i = 0; links && links[i]; i += 2)
+        link_test_model(dir, links[i + 1], links[i]);
+    return dir;
+}
+
+const char *tl_model_dir_with(const char *name, const char *link_as, const char *stand_in)
+{
+    const char *links[] = {stand_in, link_as, NULL};
+    return tl_model_dir(name, links);
+}
+
+facefuse_image tl_load(facefuse_context *ctx, const char *rel)
+{
+    facefuse_image im = {0};
+    if (facefuse_image_load(ctx, tl_shared(rel), &im) != FACEFUSE_OK) {
+        fprintf(stderr, "cannot load %s: %s\n", rel, facefuse_context_errmsg(ctx));
+        exit(2);
+    }
+    return im;
 }

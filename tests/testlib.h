@@ -52,5 +52,14 @@ int tl_run_cli(const char *args, char **out, char **err);
 
 /* A context whose model dir is the test model cache and downloads disabled. */
 facefuse_context *tl_context(void);
+/* The same on another model dir, logging at `level`; exits on failure. */
+facefuse_context *tl_context_at(const char *model_dir, facefuse_log_level level);
+/* A fresh model dir <tmpdir>/<name> holding scrfd and, for each pair of
+ * links[] (NULL-terminated), test model links[i] under the name links[i+1]. */
+const char *tl_model_dir(const char *name, const char *const *links);
+/* The same with one stand-in, linked as link_as. */
+const char *tl_model_dir_with(const char *name, const char *link_as, const char *stand_in);
+/* ../shared/<rel> decoded; exits on failure. */
+facefuse_image tl_load(facefuse_context *ctx, const char *rel);
 
 #endif

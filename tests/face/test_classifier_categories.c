@@ -57,12 +57,7 @@ static void detect_json_reports_gender_age_race(void)
 
 int main(void)
 {
-    facefuse_context_params p = facefuse_context_default_params();
-    p.model_dir = tl_test_models("classifier");
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_ERROR;
-    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK)
-        return 1;
+    ctx = tl_context_at(tl_test_models("classifier"), FACEFUSE_LOG_ERROR);
     RUN(ids_become_categories_and_filters_use_them);
     RUN(detect_json_reports_gender_age_race);
     facefuse_context_free(ctx);

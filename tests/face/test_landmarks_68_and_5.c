@@ -12,17 +12,6 @@
 
 #include "core/geometry.h"
 
-static facefuse_context *open_dir(const char *dir)
-{
-    facefuse_context_params p = facefuse_context_default_params();
-    facefuse_context *ctx = NULL;
-    p.model_dir = dir;
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_ERROR;
-    facefuse_context_new(&p, &ctx);
-    return ctx;
-}
-
 static int analyse(facefuse_context *ctx, facefuse_face **faces)
 {
     facefuse_image img = {0};
@@ -52,7 +41,7 @@ static facefuse_point expected_68(const facefuse_face *f, int i)
 
 static void fan_68_5_round_trips_through_the_ffhq_frame(void)
 {
-    facefuse_context *ctx = open_dir(tl_test_models("landmarkers_low"));
+    facefuse_context *ctx = tl_context_at(tl_test_models("landmarkers_low"), FACEFUSE_LOG_ERROR);
     facefuse_face *f = NULL;
     REQUIRE(ctx && analyse(ctx, &f) == 1, "one face");
     for (int i = 0; i < 68; i++)
@@ -66,7 +55,7 @@ static void fan_68_5_round_trips_through_the_ffhq_frame(void)
 
 static void low_landmarker_score_keeps_the_detector_points(void)
 {
-    facefuse_context *ctx = open_dir(tl_test_models("landmarkers_low"));
+    facefuse_context *ctx = tl_context_at(tl_test_models("landmarkers_low"), FACEFUSE_LOG_ERROR);
     facefuse_face *f = NULL;
     REQUIRE(ctx && analyse(ctx, &f) == 1, "one face");
     CHECK(fabsf(f[0].landmarker_score - 0.3f) < 1e-4f, "score %.4f", f[0].landmarker_score);
@@ -81,7 +70,7 @@ static void low_landmarker_score_keeps_the_detector_points(void)
 
 static void high_landmarker_score_uses_the_68_points(void)
 {
-    facefuse_context *ctx = open_dir(tl_test_models("landmarkers_high"));
+    facefuse_context *ctx = tl_context_at(tl_test_models("landmarkers_high"), FACEFUSE_LOG_ERROR);
     facefuse_face *f = NULL;
     REQUIRE(ctx && analyse(ctx, &f) == 1, "one face");
     CHECK(fabsf(f[0].landmarker_score - 0.8f) < 1e-4f, "score %.4f", f[0].landmarker_score);

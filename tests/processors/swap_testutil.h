@@ -53,37 +53,9 @@ static inline void st_register(facefuse_context *ctx)
  * dir holding scrfd and `stand_in` linked as inswapper_128.onnx. */
 static inline facefuse_context *st_context_with(const char *name, const char *stand_in)
 {
-    char dir[1024], link_path[1200];
-    facefuse_context_params p = facefuse_context_default_params();
-    facefuse_context *ctx = NULL;
-
-    snprintf(dir, sizeof dir, "%s", tl_tmp(name));
-    mkdir(dir, 0755);
-    snprintf(link_path, sizeof link_path, "%s/scrfd_2.5g.onnx", dir);
-    if (symlink(tl_test_models("scrfd_2.5g.onnx"), link_path) != 0)
-        perror("symlink");
-    snprintf(link_path, sizeof link_path, "%s/inswapper_128.onnx", dir);
-    if (symlink(tl_test_models(stand_in), link_path) != 0)
-        perror("symlink");
-    p.model_dir = dir;
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_WARN;
-    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK) {
-        fprintf(stderr, "cannot create context\n");
-        exit(2);
-    }
+    facefuse_context *ctx = tl_context_at(tl_model_dir_with(name, "inswapper_128.onnx", stand_in), FACEFUSE_LOG_WARN);
     st_register(ctx);
     return ctx;
-}
-
-static inline facefuse_image st_load(facefuse_context *ctx, const char *rel)
-{
-    facefuse_image im = {0};
-    if (facefuse_image_load(ctx, tl_shared(rel), &im) != FACEFUSE_OK) {
-        fprintf(stderr, "cannot load %s: %s\n", rel, facefuse_context_errmsg(ctx));
-        exit(2);
-    }
-    return im;
 }
 
 /* The image turned 90° counter-clockwise: out(x, y) = in(w − 1 − y, x). */

@@ -118,8 +118,8 @@ static void test_matched_face_is_nearer_the_original(void)
 int main(void)
 {
     const char *const links[] = {"swap_tint_128.onnx", "inswapper_128.onnx", NULL};
-    ctx = et_context(et_model_dir("models", links));
-    image = et_load(ctx, "samples/astronaut.png");
+    ctx = tl_context_at(tl_model_dir("models", links), FACEFUSE_LOG_ERROR);
+    image = tl_load(ctx, "samples/astronaut.png");
     face = et_largest_face(ctx, &image);
     RUN(test_reinhard_matches_target_statistics);
     RUN(test_matched_face_is_nearer_the_original);

@@ -92,8 +92,8 @@ static void test_swap_path_seam(void)
 {
     const char *const links[] = {"swap_tint_128.onnx", "inswapper_128.onnx", NULL};
     static const float zero_latent[512];
-    facefuse_context *ctx = et_context(et_model_dir("models", links));
-    facefuse_image image = et_load(ctx, "samples/astronaut.png");
+    facefuse_context *ctx = tl_context_at(tl_model_dir("models", links), FACEFUSE_LOG_ERROR);
+    facefuse_image image = tl_load(ctx, "samples/astronaut.png");
     facefuse_face face = et_largest_face(ctx, &image);
     facefuse_image out[2] = {et_copy(&image), et_copy(&image)};
     fu_swapper *sw = NULL;

@@ -16,7 +16,7 @@ static facefuse_context *ctx;
 
 static void test_enhance_old_photo_without_swap(void)
 {
-    facefuse_image im = et_load(ctx, "samples/astronaut.png"), out = {0};
+    facefuse_image im = tl_load(ctx, "samples/astronaut.png"), out = {0};
     char args[4096], *err_text = NULL;
     const char *old = tl_tmp("old.jpg"), *res = tl_tmp("restored.jpg");
     REQUIRE(facefuse_image_save(ctx, old, &im, 95) == FACEFUSE_OK, "%s", facefuse_context_errmsg(ctx));
@@ -31,7 +31,7 @@ static void test_enhance_old_photo_without_swap(void)
 
     /* The ramp stand-in as gfpgan_1.4: the face centre loses its blue. */
     const char *const links[] = {"enhancer_ramp_512.onnx", "gfpgan_1.4.onnx", NULL};
-    const char *dir = et_model_dir("ramp", links);
+    const char *dir = tl_model_dir("ramp", links);
     snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors face_enhancer --face-enhancer-blend 100 "
              "--face-detector-model scrfd --face-landmarker-score 0 --log-level error --model-dir '%s'", old, res,
              dir);

@@ -114,8 +114,8 @@ int main(void)
 {
     const char *const links[] = {"enhancer_ramp_512.onnx", "gfpgan_1.4.onnx", "codeformer.onnx", "codeformer.onnx",
                                  NULL};
-    ctx = et_context(et_model_dir("models", links));
-    image = et_load(ctx, "samples/astronaut.png");
+    ctx = tl_context_at(tl_model_dir("models", links), FACEFUSE_LOG_ERROR);
+    image = tl_load(ctx, "samples/astronaut.png");
     face = et_largest_face(ctx, &image);
     RUN(test_model_sees_the_ffhq_512_crop);
     RUN(test_blend_0_50_100);
@@ -125,7 +125,7 @@ int main(void)
 
     /* The identity stand-in is the cache's own gfpgan_1.4. */
     ctx = tl_context();
-    image = et_load(ctx, "samples/astronaut.png");
+    image = tl_load(ctx, "samples/astronaut.png");
     face = et_largest_face(ctx, &image);
     RUN(test_identity_model_gives_the_face_back);
     facefuse_image_free(&image);

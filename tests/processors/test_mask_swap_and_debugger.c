@@ -110,8 +110,8 @@ static void test_debugger_draws_the_combined_mask(void)
 int main(void)
 {
     const char *const links[] = {"swap_const_128.onnx", "inswapper_128.onnx", "xseg_1.onnx", "xseg_1.onnx", NULL};
-    ctx = et_context(et_model_dir("models", links));
-    image = et_load(ctx, "samples/astronaut.png");
+    ctx = tl_context_at(tl_model_dir("models", links), FACEFUSE_LOG_ERROR);
+    image = tl_load(ctx, "samples/astronaut.png");
     face = et_largest_face(ctx, &image);
     RUN(test_swap_keeps_the_occluded_centre);
     RUN(test_debugger_draws_the_combined_mask);

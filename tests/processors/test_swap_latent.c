@@ -73,7 +73,7 @@ static double max_diff(const float *a, const double *b, int n)
 
 static void test_single_source_latent(void)
 {
-    facefuse_image src = st_load(ctx, "samples/astronaut.png");
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png");
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_source_identity *id = NULL;
     fu_swapper *sw = NULL;
@@ -105,7 +105,7 @@ static void test_single_source_latent(void)
 
 static void test_two_sources_average_and_weight(void)
 {
-    facefuse_image src[2] = {st_load(ctx, "samples/astronaut.png"), st_load(ctx, "samples/grace_hopper.jpg")};
+    facefuse_image src[2] = {tl_load(ctx, "samples/astronaut.png"), tl_load(ctx, "samples/grace_hopper.jpg")};
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_source_identity *id = NULL;
     fu_swapper *sw = NULL;

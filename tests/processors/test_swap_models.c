@@ -76,7 +76,7 @@ static void test_hyperswap_source_first(void)
 static void test_hyperswap_latent_is_normed_embedding(void)
 {
     facefuse_context *ctx = tl_context();
-    facefuse_image src = st_load(ctx, "samples/astronaut.png");
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png");
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_source_identity *id = NULL;
     fu_swapper *sw = NULL;
@@ -99,7 +99,7 @@ static void test_hyperswap_latent_is_normed_embedding(void)
 static void test_embedding_length_mismatch(void)
 {
     facefuse_context *ctx = tl_context();
-    facefuse_image src = st_load(ctx, "samples/astronaut.png");
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png");
     facefuse_analysis_params ap = st_analysis("mobilefacenet");
     facefuse_source_identity *id = NULL;
     fu_swapper *sw = NULL;

@@ -131,7 +131,7 @@ static void vector_models_normalise_per_type(void)
 
 static facefuse_source_identity *astronaut_identity(facefuse_context *ctx)
 {
-    facefuse_image src = st_load(ctx, "samples/astronaut.png");
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png");
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_source_identity *id = NULL;
     st_register(ctx);
@@ -249,7 +249,7 @@ static void balance_uses_raw_target_for_ghost(void)
 /* Our own alignment of astronaut's largest face: planar RGB /255. */
 static float *own_source_crop(facefuse_context *ctx, const char *template_name, int size)
 {
-    facefuse_image src = st_load(ctx, "samples/astronaut.png"), crop = {0};
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png"), crop = {0};
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_face *faces = NULL;
     int n = 0;
@@ -376,22 +376,7 @@ static void uniface_gets_the_aligned_source_face(void)
 /* A context whose model dir `name` holds scrfd and stand_in as link_as. */
 static facefuse_context *context_linking(const char *name, const char *link_as, const char *stand_in)
 {
-    char dir[1024], link_path[1200];
-    facefuse_context_params p = facefuse_context_default_params();
-    facefuse_context *ctx = NULL;
-    snprintf(dir, sizeof dir, "%s", tl_tmp(name));
-    mkdir(dir, 0755);
-    snprintf(link_path, sizeof link_path, "%s/scrfd_2.5g.onnx", dir);
-    if (symlink(tl_test_models("scrfd_2.5g.onnx"), link_path) != 0)
-        perror("symlink");
-    snprintf(link_path, sizeof link_path, "%s/%s", dir, link_as);
-    if (symlink(tl_test_models(stand_in), link_path) != 0)
-        perror("symlink");
-    p.model_dir = dir;
-    p.allow_download = 0;
-    p.log_level = FACEFUSE_LOG_WARN;
-    if (facefuse_context_new(&p, &ctx) != FACEFUSE_OK)
-        return NULL;
+    facefuse_context *ctx = tl_context_at(tl_model_dir_with(name, link_as, stand_in), FACEFUSE_LOG_WARN);
     st_register(ctx);
     return ctx;
 }

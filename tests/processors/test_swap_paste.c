@@ -20,7 +20,7 @@
  * turned 90° when rotate. */
 static facefuse_image make_target(facefuse_context *ctx, int rotate)
 {
-    facefuse_image src = st_load(ctx, "samples/astronaut.png"), canvas = {0};
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png"), canvas = {0};
     const int border = 200;
     facefuse_image_alloc(&canvas, src.width + 2 * border, src.height + 2 * border, 3);
     memset(canvas.data, 60, (size_t)canvas.stride * canvas.height);
@@ -54,7 +54,7 @@ static int detect_one(facefuse_context *ctx, const facefuse_image *im, int rotat
 
 static facefuse_source_identity *identity(facefuse_context *ctx)
 {
-    facefuse_image src = st_load(ctx, "samples/grace_hopper.jpg");
+    facefuse_image src = tl_load(ctx, "samples/grace_hopper.jpg");
     facefuse_analysis_params ap = st_analysis(ST_RECOGNIZER);
     facefuse_source_identity *id = NULL;
     if (facefuse_source_identity_from_images(ctx, &src, 1, &ap, &id) != FACEFUSE_OK)

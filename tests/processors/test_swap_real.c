@@ -57,7 +57,7 @@ static void test_real_inswapper_moves_identity(void)
     cp.log_level = FACEFUSE_LOG_WARN;
     REQUIRE(facefuse_context_new(&cp, &ctx) == FACEFUSE_OK, "context");
     facefuse_analysis_params ap = st_analysis("arcface_w600k_r50");
-    facefuse_image src = st_load(ctx, "samples/astronaut.png"), target = st_load(ctx, "samples/grace_hopper.jpg");
+    facefuse_image src = tl_load(ctx, "samples/astronaut.png"), target = tl_load(ctx, "samples/grace_hopper.jpg");
     facefuse_source_identity *id = NULL;
     facefuse_face *faces = NULL, *after = NULL;
     int n = 0, n_after = 0;

@@ -59,7 +59,7 @@ static long changed_in(const facefuse_image *a, const facefuse_image *b, int x0,
 
 static facefuse_image group(void)
 {
-    facefuse_image a = st_load(ctx, "samples/astronaut.png"), b = st_load(ctx, "samples/grace_hopper.jpg");
+    facefuse_image a = tl_load(ctx, "samples/astronaut.png"), b = tl_load(ctx, "samples/grace_hopper.jpg");
     facefuse_image g = st_side_by_side(&a, &b);
     facefuse_image_free(&a);
     facefuse_image_free(&b);
@@ -107,7 +107,7 @@ static void test_reference_swaps_only_the_chosen_person(void)
 
 static void test_source_without_face_is_an_error(void)
 {
-    facefuse_image blank = {0}, target = st_load(ctx, "samples/astronaut.png"), out = {0};
+    facefuse_image blank = {0}, target = tl_load(ctx, "samples/astronaut.png"), out = {0};
     fu_err err;
     fu_err_clear(&err);
     facefuse_image_alloc(&blank, 200, 150, 3);
@@ -135,7 +135,7 @@ static void test_source_without_face_is_an_error(void)
 
 static void test_audio_sources_are_ignored(void)
 {
-    facefuse_image target = st_load(ctx, "samples/astronaut.png"), out = {0};
+    facefuse_image target = tl_load(ctx, "samples/astronaut.png"), out = {0};
     fu_run_config cfg = config(tl_tmp("voice.mp3"));   /* does not even exist */
     fu_err err;
     int selected = 0;
@@ -151,7 +151,7 @@ static void test_audio_sources_are_ignored(void)
 
 static void test_models_that_are_not_swappers_are_refused(void)
 {
-    facefuse_image target = st_load(ctx, "samples/astronaut.png"), out = {0};
+    facefuse_image target = tl_load(ctx, "samples/astronaut.png"), out = {0};
     fu_run_config cfg = config(tl_shared("samples/grace_hopper.jpg"));
     fu_err err;
     const char *models[] = {"gfpgan_1.4", "scrfd"};
