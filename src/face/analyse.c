@@ -367,47 +367,55 @@ facefuse_status fu_analyse_face(facefuse_context *ctx, const facefuse_image *rgb
     return FACEFUSE_OK;
 }
 
-facefuse_status facefuse_detect_faces(facefuse_context *ctx, const facefuse_image *image,
-                                      const facefuse_analysis_params *params, facefuse_face **faces,
-                                      int *count)
+facefuse_status fu_analyse_frame(facefuse_context *ctx, const facefuse_image *image,
+                                 const facefuse_analysis_params *params, facefuse_face **faces, int *count,
+                                 fu_err *err)
 {
-    facefuse_analysis_params defaults = facefuse_analysis_default_params();
     fu_detection *dets = NULL;
     facefuse_image rgb = {0};
     const facefuse_image *frame = image;
     facefuse_face *out = NULL;
     int n = 0;
-    fu_err err;
     facefuse_status rc;
 
-    fu_err_clear(&err);
-    if (!ctx || !image || !image->data || !faces || !count)
-        return FACEFUSE_ERR_INVALID_ARGUMENT;
     *faces = NULL;
     *count = 0;
-    if (!params)
-        params = &defaults;
     if (image->channels != 3) {
         if (fu_image_to_rgb(&rgb, image) != FACEFUSE_OK)
-            return FACEFUSE_ERR_NO_MEMORY;
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory converting the frame to RGB");
         frame = &rgb;
     }
-    rc = fu_detect_faces(ctx, frame, params, &dets, &n, &err);
+    rc = fu_detect_faces(ctx, frame, params, &dets, &n, err);
     if (rc == FACEFUSE_OK && n > 0) {
         out = calloc((size_t)n, sizeof *out);
         if (!out)
-            rc = fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory for %d faces", n);
+            rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for %d faces", n);
     }
     for (int i = 0; i < n && rc == FACEFUSE_OK; i++)
-        rc = fu_analyse_face(ctx, frame, params, &dets[i], &out[i], &err);
+        rc = fu_analyse_face(ctx, frame, params, &dets[i], &out[i], err);
     free(dets);
     facefuse_image_free(&rgb);
     if (rc != FACEFUSE_OK) {
         free(out);
-        return fu_context_fail(ctx, &err);
+        return rc;
     }
     *faces = out;
     *count = n;
+    return FACEFUSE_OK;
+}
+
+facefuse_status facefuse_detect_faces(facefuse_context *ctx, const facefuse_image *image,
+                                      const facefuse_analysis_params *params, facefuse_face **faces,
+                                      int *count)
+{
+    facefuse_analysis_params defaults = facefuse_analysis_default_params();
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (!ctx || !image || !image->data || !faces || !count)
+        return FACEFUSE_ERR_INVALID_ARGUMENT;
+    if (fu_analyse_frame(ctx, image, params ? params : &defaults, faces, count, &err) != FACEFUSE_OK)
+        return fu_context_fail(ctx, &err);
     return FACEFUSE_OK;
 }
 

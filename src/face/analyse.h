@@ -32,6 +32,13 @@ facefuse_status fu_analyse_face(facefuse_context *ctx, const facefuse_image *rgb
                                 const facefuse_analysis_params *p, const fu_detection *d,
                                 facefuse_face *face, fu_err *err);
 
+/* Detection and analysis of every face of image (RGB, or RGBA looked at
+ * without its alpha): what facefuse_detect_faces does, reporting into err.
+ * *faces is malloc'd (NULL when *count is 0). */
+facefuse_status fu_analyse_frame(facefuse_context *ctx, const facefuse_image *image,
+                                 const facefuse_analysis_params *params, facefuse_face **faces, int *count,
+                                 fu_err *err);
+
 /* The embedding of the face in `face` (uses face->landmark_5_68). */
 facefuse_status fu_embed_face(facefuse_context *ctx, const facefuse_image *rgb, const char *model,
                               facefuse_face *face, fu_err *err);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/image.h"
 #include "face/analyse.h"
 #include "processors/processor.h"
 
@@ -82,36 +81,10 @@ const facefuse_analysis_params *fu_chain_analysis(const fu_chain *c)
     return &c->analysis;
 }
 
-/* Detects and analyses every face of frame (analysis works on RGB: an RGBA
- * frame is looked at without its alpha). */
 static facefuse_status analyse(fu_chain *c, const facefuse_image *frame, facefuse_face **faces, int *n,
                                fu_err *err)
 {
-    fu_detection *dets = NULL;
-    facefuse_image rgb = {0};
-    *faces = NULL;
-    *n = 0;
-    if (frame->channels != 3) {
-        if (fu_image_to_rgb(&rgb, frame) != FACEFUSE_OK)
-            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory converting the frame to RGB");
-        frame = &rgb;
-    }
-    facefuse_status rc = fu_detect_faces(c->ctx, frame, &c->analysis, &dets, n, err);
-    if (rc == FACEFUSE_OK && *n > 0) {
-        *faces = calloc((size_t)*n, sizeof **faces);
-        if (!*faces)
-            rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for faces");
-    }
-    for (int i = 0; i < *n && rc == FACEFUSE_OK; i++)
-        rc = fu_analyse_face(c->ctx, frame, &c->analysis, &dets[i], &(*faces)[i], err);
-    free(dets);
-    facefuse_image_free(&rgb);
-    if (rc != FACEFUSE_OK) {
-        free(*faces);
-        *faces = NULL;
-        *n = 0;
-    }
-    return rc;
+    return fu_analyse_frame(c->ctx, frame, &c->analysis, faces, n, err);
 }
 
 facefuse_status fu_chain_set_reference(fu_chain *c, const facefuse_image *frame, fu_err *err)
