@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/geometry.h"
 #include "core/image.h"
@@ -24,13 +25,6 @@
 #include "infer/context.h"
 #include "infer/ort.h"
 #include "media/image_io.h"
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 static void paste(facefuse_image *dst, const facefuse_image *src, int x0, int y0)
 {
@@ -106,26 +100,26 @@ int main(int argc, char **argv)
         facefuse_image img = {0};
         fu_detection *dets = NULL;
         int n = 0;
-        double t0 = now_ms();
+        double t0 = (fu_now_ns() / 1e6);
         if (fu_image_read(photo, &img, &err) != FACEFUSE_OK)
             return 1;
         int64_t ort0 = fu_ort_run_ns();
-        double t1 = now_ms();
+        double t1 = (fu_now_ns() / 1e6);
         if (fu_detect_faces(ctx, &img, &p, &dets, &n, &err) != FACEFUSE_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
-        double t2 = now_ms(), t3 = t2;
+        double t2 = (fu_now_ns() / 1e6), t3 = t2;
         facefuse_analysis_params lp = p;
         lp.recognizer_model = NULL;
         facefuse_face face;
         double land = 0, embed = 0;
         for (int i = 0; i < n; i++) {
-            double a = now_ms();
+            double a = (fu_now_ns() / 1e6);
             fu_analyse_face(ctx, &img, &lp, &dets[i], &face, &err);
-            double b = now_ms();
+            double b = (fu_now_ns() / 1e6);
             fu_embed_face(ctx, &img, p.recognizer_model, &face, &err);
-            t3 = now_ms();
+            t3 = (fu_now_ns() / 1e6);
             land += b - a;
             embed += t3 - b;
         }

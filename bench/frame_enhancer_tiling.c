@@ -14,16 +14,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/image.h"
 #include "infer/context.h"
 #include "processors/frame_enhancer.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int run(fu_session *s, const fu_tile_config *tc, const facefuse_image *in, int blend, int runs)
 {
@@ -35,12 +29,12 @@ static int run(fu_session *s, const fu_tile_config *tc, const facefuse_image *in
         fu_err err;
         fu_frame_enhance_stats stats = {0};
         int64_t ort0 = fu_ort_run_ns();
-        double t0 = now_ms();
+        double t0 = (fu_now_ns() / 1e6);
         if (fu_frame_enhance(s, tc, in, blend, &out, &stats, &err) != FACEFUSE_OK) {
             fprintf(stderr, "%s\n", err.msg);
             return 1;
         }
-        total += now_ms() - t0;
+        total += (fu_now_ns() / 1e6) - t0;
         ort += fu_ort_run_ns() - ort0;
         sum.tiles += stats.tiles, sum.fill_ns += stats.fill_ns, sum.run_ns += stats.run_ns;
         sum.store_ns += stats.store_ns;

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/image.h"
 #include "core/geometry.h"
 #include "infer/context.h"
@@ -31,13 +32,6 @@
 #include "pipeline/config.h"
 #include "media/video_reader.h"
 #include "pipeline/video_workflow.h"
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec / 1e9;
-}
 
 /* A clip of the Grace Hopper portrait drifting over a gradient. */
 static int make_clip(const char *path, int w, int h, int frames)
@@ -134,12 +128,12 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
     if (fu_video_probe(clip, &info, &err))
         return 1;
     int64_t ort0 = fu_ort_run_ns();
-    double t0 = now_s();
+    double t0 = (fu_now_ns() / 1e9);
     if (fu_run_video(ctx, &cfg, &cancel, &err) != FACEFUSE_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
-    double wall = now_s() - t0;
+    double wall = (fu_now_ns() / 1e9) - t0;
     *frames = (int)info.frame_count;
     *fps = info.frame_count / wall;
     *model_ms = (fu_ort_run_ns() - ort0) / 1e6 / info.frame_count;

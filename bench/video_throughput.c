@@ -18,6 +18,7 @@
 
 #include <libavutil/log.h>
 
+#include "core/clock.h"
 #include "core/file.h"
 #include "media/video_writer.h"
 #include "pipeline/video_run.h"
@@ -28,13 +29,6 @@ typedef struct bench_opts {
     int sleep_model;
     int quick;
 } bench_opts;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void fill_pattern(facefuse_image *im, int i)
 {
@@ -99,8 +93,8 @@ static facefuse_status model(void *user, facefuse_image *frame, int64_t index, f
     if (o->sleep_model) {
         usleep((useconds_t)(o->model_ms * 1000));
     } else {
-        double end = now_s() + o->model_ms / 1000.0;
-        while (now_s() < end)
+        double end = (fu_now_ns() / 1e9) + o->model_ms / 1000.0;
+        while ((fu_now_ns() / 1e9) < end)
             ;
     }
     frame->data[0] ^= 1; /* touch the frame */
@@ -118,9 +112,9 @@ static void run_child(const char *clip, const bench_opts *o, int pipe_fd)
     job.process = model;
     job.process_user = (void *)o;
     fu_err err;
-    double t0 = now_s();
+    double t0 = (fu_now_ns() / 1e9);
     facefuse_status st = fu_video_run(&job, &err);
-    double secs = now_s() - t0;
+    double secs = (fu_now_ns() / 1e9) - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     double result[3] = {st == FACEFUSE_OK ? secs : -1, (double)ru.ru_maxrss, 0};

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "media/audio_remux.h"
@@ -69,13 +70,6 @@ typedef struct output_state {
     int64_t done;
     double started_s;
 } output_state;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int cancelled(const run_state *rs)
 {
@@ -416,7 +410,7 @@ static void report_progress(run_state *rs, output_state *os, int64_t total)
 {
     if (!rs->job->progress)
         return;
-    double elapsed = now_s() - os->started_s;
+    double elapsed = (fu_now_ns() / 1e9) - os->started_s;
     double fps = elapsed > 0 ? os->done / elapsed : 0;
     if (total < os->done)
         total = os->done;
@@ -611,7 +605,7 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
     }
     pthread_mutex_init(&rs.lock, NULL);
     pthread_cond_init(&rs.cond, NULL);
-    os.started_s = now_s();
+    os.started_s = (fu_now_ns() / 1e9);
 
     run_threads(&rs, &os, workers);
     st = rs.status;
@@ -641,7 +635,7 @@ static fu_progress_state shared_progress;
  * last one), updating the state. */
 static int progress_due(fu_progress_state *ps, int64_t done, int64_t total, double period_s)
 {
-    double t = now_s();
+    double t = (fu_now_ns() / 1e9);
     int last = total > 0 && done >= total;
     if (!last)
         ps->finished = 0;

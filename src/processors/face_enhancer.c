@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/image.h"
 #include "face/analyse.h"
 #include "infer/context.h"
@@ -32,13 +33,6 @@ struct fu_face_enhancer {
     float *box;                    /* size×size */
     const fu_face_masker *masker;  /* borrowed */
 };
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 /* Binds the image input and the optional weight input; checks shapes. */
 static facefuse_status bind_inputs(fu_face_enhancer *fe, fu_err *err)
@@ -204,7 +198,7 @@ facefuse_status fu_face_enhancer_enhance_face(const fu_face_enhancer *fe, facefu
     facefuse_image crop = {0}, result = {0};
     facefuse_status rc = FACEFUSE_OK;
     int rect[4];
-    int64_t t0 = now_ns(), t1 = t0, t2 = t0, t3 = t0;
+    int64_t t0 = fu_now_ns(), t1 = t0, t2 = t0, t3 = t0;
 
     if (blend < 0 || blend > 100)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face enhancer blend %d is outside 0..100", blend);
@@ -221,10 +215,10 @@ facefuse_status fu_face_enhancer_enhance_face(const fu_face_enhancer *fe, facefu
     }
     fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
     rc = fu_face_masker_before(fe->masker, &crop, fe->box, mask, err);
-    t1 = now_ns();
+    t1 = fu_now_ns();
     if (rc == FACEFUSE_OK)
         rc = run_model(fe, &crop, &result, err);
-    t2 = now_ns();
+    t2 = fu_now_ns();
     if (rc == FACEFUSE_OK)
         rc = fu_face_masker_after(fe->masker, &result, face, &a, mask, err);
     if (rc == FACEFUSE_OK) {
@@ -233,7 +227,7 @@ facefuse_status fu_face_enhancer_enhance_face(const fu_face_enhancer *fe, facefu
                 floats[(size_t)y * 3 * s + i] = result.data[(size_t)y * result.stride + i];
         save_rect(frame, rect, keep);
         fu_paste_back(frame, floats, mask, s, &a);
-        t3 = now_ns();
+        t3 = fu_now_ns();
         if (blend < 100)
             blend_rect(frame, rect, keep, blend);
     }
@@ -241,7 +235,7 @@ facefuse_status fu_face_enhancer_enhance_face(const fu_face_enhancer *fe, facefu
         timing->align_ns += t1 - t0;
         timing->model_ns += t2 - t1;
         timing->paste_ns += t3 - t2;
-        timing->blend_ns += now_ns() - t3;
+        timing->blend_ns += fu_now_ns() - t3;
     }
 done:
     facefuse_image_free(&crop);

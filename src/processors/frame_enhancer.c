@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "infer/context.h"
 #include "media/resize.h"
 #include "processors/processor.h"
@@ -38,13 +39,6 @@ const fu_tile_config *fu_frame_enhancer_config(const char *model)
 }
 
 /* ---------------------------------------------------------------- tiles */
-
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* The tile grid: tiles step by `step` over the frame padded by pad + overlap
  * at the top/left; `origin` is the frame's offset inside that padding. */
@@ -161,12 +155,12 @@ static facefuse_status run_tiles(fu_session *session, const fu_tile_config *tc, 
         for (int col = 0; col < g.cols && st == FACEFUSE_OK; col++) {
             if (!tile_needed(tc, &g, col, row, in->width, in->height))
                 continue;
-            int64_t t0 = now_ns();
+            int64_t t0 = fu_now_ns();
             fill_tile(t, in, tc, &g, col, row);
             fu_tensor output = {0};
-            int64_t t1 = now_ns();
+            int64_t t1 = fu_now_ns();
             st = fu_session_run(session, &input, 1, &output, 1, err);
-            int64_t t2 = now_ns();
+            int64_t t2 = fu_now_ns();
             if (st != FACEFUSE_OK)
                 break;
             if (output.rank != 4 || output.dims[1] != 3 || output.dims[2] != so || output.dims[3] != so)
@@ -182,7 +176,7 @@ static facefuse_status run_tiles(fu_session *session, const fu_tile_config *tc, 
                 stats->tiles++;
                 stats->fill_ns += t1 - t0;
                 stats->run_ns += t2 - t1;
-                stats->store_ns += now_ns() - t2;
+                stats->store_ns += fu_now_ns() - t2;
             }
         }
     free(t), free(rows);

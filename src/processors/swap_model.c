@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/geometry.h"
 #include "infer/context.h"
 #include "processors/mask.h"
@@ -70,13 +71,6 @@ static const swap_type swap_types[] = {
 };
 
 static const float zero_mean[3] = {0, 0, 0}, unit_std[3] = {1, 1, 1};
-
-static int64_t now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
 
 static int is_image_source(fu_swap_kind kind)
 {
@@ -490,7 +484,7 @@ facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame
     const size_t n = (size_t)p * p;
     facefuse_image crop = {0};
     facefuse_status rc;
-    int64_t t0 = now_ns(), t1, t2, t3, t4;
+    int64_t t0 = fu_now_ns(), t1, t2, t3, t4;
     /* The box mask alone is used as is; anything more gets its own plane. */
     const int own_mask = sw->masker && fu_face_masker_types(sw->masker) != FU_MASK_BOX;
     const float *box = fu_face_masker_types(sw->masker) & FU_MASK_BOX ? sw->mask : NULL;
@@ -503,22 +497,22 @@ facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", p);
     }
     fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
-    t1 = now_ns();
+    t1 = fu_now_ns();
     rc = own_mask ? fu_face_masker_before(sw->masker, &crop, box, mask, err) : FACEFUSE_OK;
-    t2 = now_ns();
+    t2 = fu_now_ns();
     if (rc == FACEFUSE_OK)
         rc = fu_swapper_swap_crop(sw, &crop, latent, swapped, err);
-    t3 = now_ns();
+    t3 = fu_now_ns();
     if (rc == FACEFUSE_OK)
         rc = fu_swapper_finish_crop(sw, &crop, face, &a, swapped, own_mask ? mask : sw->mask, err);
-    t4 = now_ns();
+    t4 = fu_now_ns();
     if (rc == FACEFUSE_OK)
         rc = fu_blend_crop(frame, swapped, own_mask ? mask : sw->mask, p, &a, sw->blend, err);
     if (timing) {
         timing->align_ns += t1 - t0;
         timing->mask_ns += (t2 - t1) + (t4 - t3);
         timing->model_ns += t3 - t2;
-        timing->paste_ns += now_ns() - t4;
+        timing->paste_ns += fu_now_ns() - t4;
     }
     facefuse_image_free(&crop);
     free(swapped), free(mask);
