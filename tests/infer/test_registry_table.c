@@ -29,6 +29,8 @@ static const char *const option_domain_names[] = {
     "real_esrgan_x4", "real_esrgan_x4_fp16", "real_esrgan_x8", "real_esrgan_x8_fp16",
     "real_hatgan_x4", "real_web_photo_x4", "realistic_rescaler_x4", "remacri_x4", "siax_x4",
     "span_kendata_x4", "swin2_sr_x4", "tghq_face_x8", "ultra_sharp_x4", "ultra_sharp_2_x4",
+    /* --lip-syncer-model, --voice-extractor-model */
+    "edtalk_256", "wav2lip_96", "wav2lip_gan_96", "kim_vocal_1", "kim_vocal_2", "uvr_mdxnet",
 };
 
 static void test_every_option_name_is_registered(void)
@@ -134,6 +136,17 @@ static void test_facts_from_facefusion(void)
     m = fu_model_find("ultra_sharp_2_x4");
     REQUIRE(m, "ultra_sharp_2_x4");
     CHECK(strcmp(m->bucket, "models-3.3.0") == 0, "ultra_sharp_2_x4 bucket %s", m->bucket);
+    static const char *const lip_and_voice[][3] = {
+        {"edtalk_256", "edtalk_256.onnx", "models-3.3.0"},   {"wav2lip_96", "wav2lip_96.onnx", "models-3.0.0"},
+        {"wav2lip_gan_96", "wav2lip_gan_96.onnx", "models-3.0.0"}, {"kim_vocal_1", "kim_vocal_1.onnx", "models-3.4.0"},
+        {"kim_vocal_2", "kim_vocal_2.onnx", "models-3.0.0"}, {"uvr_mdxnet", "uvr_mdxnet.onnx", "models-3.4.0"},
+    };
+    for (int i = 0; i < 6; i++) {
+        m = fu_model_find(lip_and_voice[i][0]);
+        REQUIRE(m, "%s", lip_and_voice[i][0]);
+        CHECK(strcmp(m->file, lip_and_voice[i][1]) == 0 && strcmp(m->bucket, lip_and_voice[i][2]) == 0 && m->contract,
+              "%s: %s %s", m->name, m->file, m->bucket);
+    }
 }
 
 static void test_contracts(void)
