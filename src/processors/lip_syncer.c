@@ -1,0 +1,382 @@
+/*
+ * lip_syncer.c — wav2lip and EDTalk lip sync of one face (see
+ * lip_syncer.h).
+ *
+ * Open binds the model's inputs (by FaceFusion's names, else by shape),
+ * checks their shapes and, for EDTalk, builds the 512 px box mask once.
+ * Per face everything is allocated on the call, so one syncer serves
+ * frames on several threads.
+ */
+#include "processors/lip_syncer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/geometry.h"
+#include "core/image.h"
+#include "face/analyse.h"
+#include "infer/context.h"
+#include "media/audio_mel.h"
+#include "media/resize.h"
+#include "processors/mask.h"
+#include "processors/mask_area.h"
+#include "processors/paste.h"
+
+#define CROP 512
+#define AUDIO_FLOOR 1e-5f /* numpy.exp(−5·log(10)) */
+
+typedef enum lip_type { LIP_WAV2LIP, LIP_EDTALK } lip_type;
+
+typedef struct lip_model {
+    const char *name;
+    lip_type type;
+    int size;
+} lip_model;
+
+static const lip_model lip_models[] = {
+    {"edtalk_256", LIP_EDTALK, 256},
+    {"wav2lip_96", LIP_WAV2LIP, 96},
+    {"wav2lip_gan_96", LIP_WAV2LIP, 96},
+};
+
+struct fu_lip_syncer {
+    const lip_model *model;
+    fu_session *session;          /* owned by the context */
+    int n_inputs;
+    int source_input, target_input, weight_input; /* weight_input −1: wav2lip */
+    float weight;
+    float *box;                   /* EDTalk: CROP×CROP box mask */
+    const fu_face_masker *masker; /* borrowed */
+};
+
+fu_lip_syncer_settings fu_lip_syncer_default_settings(void)
+{
+    fu_lip_syncer_settings s = {FU_LIP_SYNCER_DEFAULT_MODEL, 0.5f, 0.3f, {0, 0, 0, 0}, NULL};
+    return s;
+}
+
+static const lip_model *find_model(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof lip_models / sizeof lip_models[0]; i++)
+        if (strcmp(name, lip_models[i].name) == 0)
+            return &lip_models[i];
+    return NULL;
+}
+
+int fu_lip_syncer_known(const char *name)
+{
+    return find_model(name) != NULL;
+}
+
+/* 1 when the model's dims agree with want (a symbolic dim agrees with anything). */
+static int dims_fit(const fu_tensor_info *t, int rank, const int64_t *want)
+{
+    if (t->rank != rank)
+        return 0;
+    for (int d = 0; d < rank; d++)
+        if (t->dims[d] > 0 && t->dims[d] != want[d])
+            return 0;
+    return 1;
+}
+
+/* Inputs by FaceFusion's names "source", "target", "weight"; any left
+ * unnamed by shape (rank ≤ 2: weight; 80 rows: source; else target). */
+static facefuse_status bind_inputs(fu_lip_syncer *ls, fu_err *err)
+{
+    const char *path = fu_session_path(ls->session);
+    const int edtalk = ls->model->type == LIP_EDTALK, s = ls->model->size;
+    int *slot[3] = {&ls->source_input, &ls->target_input, &ls->weight_input};
+    static const char *const names[3] = {"source", "target", "weight"};
+    ls->n_inputs = fu_session_input_count(ls->session);
+    ls->source_input = ls->target_input = ls->weight_input = -1;
+    if (ls->n_inputs != (edtalk ? 3 : 2))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s has %d inputs, expected %d", path,
+                       ls->n_inputs, edtalk ? 3 : 2);
+    for (int i = 0; i < ls->n_inputs; i++)
+        for (int k = 0; k < 3; k++)
+            if (strcmp(fu_session_input(ls->session, i)->name, names[k]) == 0 && *slot[k] < 0)
+                *slot[k] = i;
+    for (int i = 0; i < ls->n_inputs; i++) {
+        const fu_tensor_info *in = fu_session_input(ls->session, i);
+        if (i == ls->source_input || i == ls->target_input || i == ls->weight_input)
+            continue;
+        int k = in->rank <= 2 ? 2 : in->rank == 4 && in->dims[2] == FU_MEL_BANDS ? 0 : 1;
+        if (*slot[k] < 0)
+            *slot[k] = i;
+    }
+    const int64_t source_dims[4] = {1, 1, FU_MEL_BANDS, FU_MEL_WINDOW};
+    const int64_t target_dims[4] = {1, edtalk ? 3 : 6, s, s};
+    if (ls->source_input < 0 || !dims_fit(fu_session_input(ls->session, ls->source_input), 4, source_dims))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s: no audio input [1, 1, %d, %d]", path,
+                       FU_MEL_BANDS, FU_MEL_WINDOW);
+    if (ls->target_input < 0 || !dims_fit(fu_session_input(ls->session, ls->target_input), 4, target_dims))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s: no image input [1, %d, %d, %d]", path,
+                       edtalk ? 3 : 6, s, s);
+    if (edtalk) {
+        const fu_tensor_info *w = ls->weight_input >= 0 ? fu_session_input(ls->session, ls->weight_input) : NULL;
+        int64_t numel = 1;
+        for (int d = 0; w && d < w->rank; d++)
+            numel *= w->dims[d] > 0 ? w->dims[d] : 1;
+        if (!w || w->rank > 2 || numel != 1)
+            return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s: no weight input [1]", path);
+    }
+    const fu_tensor_info *o = fu_session_output_count(ls->session) ? fu_session_output(ls->session, 0) : NULL;
+    const int64_t out_dims[4] = {1, 3, s, s};
+    if (!o || !dims_fit(o, 4, out_dims))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s: first output is not [1, 3, %d, %d]", path, s,
+                       s);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_lip_syncer_open(facefuse_context *ctx, const fu_lip_syncer_settings *s, fu_lip_syncer **out,
+                                   fu_err *err)
+{
+    const char *name = s->model ? s->model : FU_LIP_SYNCER_DEFAULT_MODEL;
+    const lip_model *model = find_model(name);
+    *out = NULL;
+    if (!model)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "'%s' is not a lip syncer model (edtalk_256, wav2lip_96, wav2lip_gan_96)", name);
+    if (!(s->weight >= 0.0f && s->weight <= 1.0f))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "lip syncer weight %g is outside 0..1", s->weight);
+    fu_lip_syncer *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    ls->model = model;
+    ls->weight = s->weight;
+    ls->masker = s->masker;
+    facefuse_status rc = fu_context_session(ctx, name, &ls->session, NULL, err);
+    if (rc == FACEFUSE_OK)
+        rc = bind_inputs(ls, err);
+    if (rc == FACEFUSE_OK && model->type == LIP_EDTALK)
+        rc = fu_box_mask(CROP, s->mask_blur, s->mask_padding, &ls->box, err);
+    if (rc != FACEFUSE_OK) {
+        fu_lip_syncer_close(ls);
+        return rc;
+    }
+    *out = ls;
+    return FACEFUSE_OK;
+}
+
+void fu_lip_syncer_close(fu_lip_syncer *ls)
+{
+    if (!ls)
+        return;
+    free(ls->box);
+    free(ls);
+}
+
+int fu_lip_syncer_size(const fu_lip_syncer *ls)
+{
+    return ls->model->size;
+}
+
+void fu_lip_syncer_audio_feature(const fu_lip_syncer *ls, const float *mel_window, float *out)
+{
+    const int n = FU_MEL_BANDS * FU_MEL_WINDOW;
+    const float gain = ls->model->type == LIP_WAV2LIP ? ls->weight * 2.0f : 1.0f;
+    for (int i = 0; i < n; i++) {
+        float x = mel_window ? mel_window[i] : 0.0f;
+        float v = log10f(x > AUDIO_FLOOR ? x : AUDIO_FLOOR) * 1.6f + 3.2f;
+        v = v < -4.0f ? -4.0f : v > 4.0f ? 4.0f : v;
+        out[i] = v * gain;
+    }
+}
+
+/* Per-face buffers. */
+typedef struct lip_work {
+    facefuse_image crop;   /* CROP², RGB */
+    float *mask;           /* CROP² */
+    float *pasted;         /* CROP² × 3, RGB floats 0..255: what is pasted */
+    float audio[FU_MEL_BANDS * FU_MEL_WINDOW];
+    float *target;         /* the model's image input */
+    fu_tensor out;
+} lip_work;
+
+static void work_free(lip_work *w)
+{
+    facefuse_image_free(&w->crop);
+    free(w->mask);
+    free(w->pasted);
+    free(w->target);
+    fu_tensor_free(&w->out);
+}
+
+/* Runs the model on w->target and w->audio into w->out. */
+static facefuse_status run_model(const fu_lip_syncer *ls, lip_work *w, fu_err *err)
+{
+    const int s = ls->model->size, c = ls->model->type == LIP_EDTALK ? 3 : 6;
+    float weight = ls->weight;
+    fu_tensor in[3];
+    memset(in, 0, sizeof in);
+    in[ls->source_input] = (fu_tensor){.rank = 4, .dims = {1, 1, FU_MEL_BANDS, FU_MEL_WINDOW}, .data = w->audio};
+    in[ls->target_input] = (fu_tensor){.rank = 4, .dims = {1, c, s, s}, .data = w->target};
+    if (ls->weight_input >= 0) {
+        const fu_tensor_info *wi = fu_session_input(ls->session, ls->weight_input);
+        in[ls->weight_input] = (fu_tensor){.rank = wi->rank, .dims = {1, 1}, .data = &weight};
+    }
+    facefuse_status rc = fu_session_run(ls->session, in, ls->n_inputs, &w->out, 1, err);
+    if (rc == FACEFUSE_OK && fu_tensor_numel(&w->out) != (int64_t)3 * s * s)
+        rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "lip syncer %s gave %lld values, expected 3×%d×%d",
+                     fu_session_path(ls->session), (long long)fu_tensor_numel(&w->out), s, s);
+    return rc;
+}
+
+static float unit_to_level(float v)
+{
+    return (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v) * 255.0f;
+}
+
+/* wav2lip before the model: lower-face area into the mask, the landmark
+ * box, and the 6-channel BGR input. *skip when the box is degenerate. */
+static facefuse_status wav2lip_prepare(const facefuse_face *face, const fu_affine *to_crop, lip_work *w,
+                                       fu_affine *to_area, int *skip, fu_err *err)
+{
+    static const char *const lower_face[] = {"lower-face"};
+    const int s = 96, half = s / 2;
+    const size_t n = (size_t)CROP * CROP, plane = (size_t)s * s;
+    float x1 = INFINITY, y1 = INFINITY, x2 = -INFINITY, y2 = -INFINITY;
+    facefuse_image area = {0};
+    float *hull = malloc(sizeof(float) * n);
+    if (!hull)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the lower-face mask");
+    facefuse_status rc = fu_area_mask(hull, CROP, face->landmark_68, to_crop, lower_face, 1, err);
+    for (size_t i = 0; rc == FACEFUSE_OK && i < n; i++)
+        w->mask[i] = fminf(w->mask[i], hull[i]);
+    free(hull);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    for (int i = 0; i < 68; i++) {
+        facefuse_point p = fu_affine_apply(to_crop, face->landmark_68[i]);
+        x1 = fminf(x1, p.x), y1 = fminf(y1, p.y), x2 = fmaxf(x2, p.x), y2 = fmaxf(y2, p.y);
+    }
+    *skip = !(x2 - x1 >= 1.0f && y2 - y1 >= 1.0f);
+    if (*skip)
+        return FACEFUSE_OK;
+    /* cv2.getAffineTransform of (x1,y1), (x2,y1), (x1,y2) onto (0,0), (96,0), (0,96) */
+    const double sx = s / (double)(x2 - x1), sy = s / (double)(y2 - y1);
+    *to_area = (fu_affine){{sx, 0, -x1 * sx, 0, sy, -y1 * sy}};
+    if (facefuse_image_alloc(&area, s, s, 3) != FACEFUSE_OK || !(w->target = malloc(sizeof(float) * 6 * plane))) {
+        facefuse_image_free(&area);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the wav2lip input");
+    }
+    fu_warp_affine(&w->crop, &area, to_area, FU_BORDER_CONSTANT);
+    for (int y = 0; y < s; y++)
+        for (int x = 0; x < s; x++) {
+            const uint8_t *px = fu_pixel(&area, x, y);
+            const size_t at = (size_t)y * s + x;
+            for (int c = 0; c < 3; c++) { /* BGR: channel c is px[2 − c] */
+                float v = px[2 - c] / 255.0f;
+                w->target[(size_t)(3 + c) * plane + at] = v;
+                w->target[(size_t)c * plane + at] = y < half ? v : 0.0f;
+            }
+        }
+    facefuse_image_free(&area);
+    return FACEFUSE_OK;
+}
+
+/* wav2lip after the model: the BGR output stretched back over the box. */
+static facefuse_status wav2lip_finish(lip_work *w, const fu_affine *to_area, fu_err *err)
+{
+    const int s = 96;
+    const size_t plane = (size_t)s * s, n = (size_t)CROP * CROP;
+    const fu_affine from_area = fu_affine_invert(to_area);
+    float *levels = malloc(sizeof(float) * plane), *back = malloc(sizeof(float) * n);
+    if (!levels || !back) {
+        free(levels), free(back);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the wav2lip output");
+    }
+    for (int c = 0; c < 3; c++) { /* output channel c is B, G, R */
+        for (size_t i = 0; i < plane; i++)
+            levels[i] = unit_to_level(w->out.data[(size_t)c * plane + i]);
+        fu_warp_affine_f32(levels, s, s, back, CROP, CROP, &from_area, FU_BORDER_REPLICATE);
+        for (size_t i = 0; i < n; i++)
+            w->pasted[3 * i + (size_t)(2 - c)] = back[i];
+    }
+    free(levels), free(back);
+    return FACEFUSE_OK;
+}
+
+/* EDTalk before the model: the crop at 256 (area), RGB/255. */
+static facefuse_status edtalk_prepare(lip_work *w, fu_err *err)
+{
+    static const float zero[3] = {0, 0, 0}, one[3] = {1, 1, 1};
+    facefuse_image small = {0};
+    if (fu_resize(&w->crop, &small, 256, 256) != FACEFUSE_OK ||
+        !(w->target = malloc(sizeof(float) * 3 * 256 * 256))) {
+        facefuse_image_free(&small);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the EDTalk input");
+    }
+    fu_image_to_planar(&small, zero, one, 0, w->target);
+    facefuse_image_free(&small);
+    return FACEFUSE_OK;
+}
+
+/* EDTalk after the model: RGB output rounded to bytes, enlarged to 512 (bicubic). */
+static facefuse_status edtalk_finish(lip_work *w, fu_err *err)
+{
+    const size_t plane = 256 * 256;
+    facefuse_image small = {0}, big = {0};
+    facefuse_status rc = facefuse_image_alloc(&small, 256, 256, 3);
+    if (rc == FACEFUSE_OK) {
+        for (int y = 0; y < 256; y++)
+            for (int x = 0; x < 256; x++)
+                for (int c = 0; c < 3; c++)
+                    fu_pixel(&small, x, y)[c] =
+                        (uint8_t)(unit_to_level(w->out.data[(size_t)c * plane + (size_t)y * 256 + x]) + 0.5f);
+        rc = fu_resize(&small, &big, CROP, CROP);
+    }
+    if (rc == FACEFUSE_OK)
+        for (int y = 0; y < CROP; y++)
+            for (int i = 0; i < 3 * CROP; i++)
+                w->pasted[(size_t)y * 3 * CROP + i] = big.data[(size_t)y * big.stride + i];
+    facefuse_image_free(&small);
+    facefuse_image_free(&big);
+    return rc == FACEFUSE_OK ? FACEFUSE_OK : fu_fail(err, rc, "cannot resize the EDTalk output");
+}
+
+facefuse_status fu_lip_syncer_sync_face(const fu_lip_syncer *ls, facefuse_image *frame, const facefuse_face *face,
+                                        const float *mel_window, fu_lip_timing *timing, fu_err *err)
+{
+    const int wav2lip = ls->model->type == LIP_WAV2LIP;
+    const size_t n = (size_t)CROP * CROP;
+    lip_work w;
+    fu_affine to_area = fu_affine_identity();
+    int skip = 0;
+    int64_t t0 = fu_now_ns(), t1 = t0, t2 = t0;
+
+    if (wav2lip && !face->has_landmark_68)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "the lip syncer needs the face's 68 landmarks, and none "
+                       "were found (is fan_68_5 or a landmarker model available?)");
+    memset(&w, 0, sizeof w);
+    const fu_affine to_crop = fu_align_to_template(face->landmark_5_68, "ffhq_512", CROP);
+    facefuse_status rc = facefuse_image_alloc(&w.crop, CROP, CROP, 3);
+    w.mask = malloc(sizeof(float) * n);
+    w.pasted = malloc(sizeof(float) * 3 * n);
+    if (rc != FACEFUSE_OK || !w.mask || !w.pasted) {
+        work_free(&w);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", CROP);
+    }
+    fu_warp_affine(frame, &w.crop, &to_crop, FU_BORDER_REPLICATE);
+    rc = fu_face_masker_before(ls->masker, &w.crop, wav2lip ? NULL : ls->box, w.mask, err);
+    if (rc == FACEFUSE_OK)
+        rc = wav2lip ? wav2lip_prepare(face, &to_crop, &w, &to_area, &skip, err) : edtalk_prepare(&w, err);
+    fu_lip_syncer_audio_feature(ls, mel_window, w.audio);
+    t1 = fu_now_ns();
+    if (rc == FACEFUSE_OK && !skip)
+        rc = run_model(ls, &w, err);
+    t2 = fu_now_ns();
+    if (rc == FACEFUSE_OK && !skip)
+        rc = wav2lip ? wav2lip_finish(&w, &to_area, err) : edtalk_finish(&w, err);
+    if (rc == FACEFUSE_OK && !skip)
+        fu_paste_back(frame, w.pasted, w.mask, CROP, &to_crop);
+    if (timing) {
+        timing->crop_ns += t1 - t0;
+        timing->model_ns += t2 - t1;
+        timing->paste_ns += fu_now_ns() - t2;
+    }
+    work_free(&w);
+    return rc;
+}
