@@ -6,6 +6,12 @@
  * checks their shapes and, for EDTalk, builds the 512 px box mask once.
  * Per face everything is allocated on the call, so one syncer serves
  * frames on several threads.
+ *
+ * Where this differs from FaceFusion, on purpose: the landmark box is
+ * shrunk to 96² with an area filter (fu_warp_affine supersamples beyond 2×;
+ * OpenCV's warpAffine treats INTER_AREA as bilinear and aliases), the
+ * model's output stays float until the paste instead of being truncated to
+ * bytes twice, and the paste rounds (paste.h).
  */
 #include "processors/lip_syncer.h"
 
@@ -277,23 +283,49 @@ static facefuse_status wav2lip_prepare(const facefuse_face *face, const fu_affin
     return FACEFUSE_OK;
 }
 
-/* wav2lip after the model: the BGR output stretched back over the box. */
+/* The crop rectangle [r0, r1) × [c0, c1) where the mask is not 0, grown by
+ * `grow` px (paste-back samples the crop bilinearly); empty when all 0. */
+static void mask_extent(const float *mask, int grow, int r[4])
+{
+    r[0] = r[1] = CROP, r[2] = r[3] = 0;
+    for (int y = 0; y < CROP; y++)
+        for (int x = 0; x < CROP; x++)
+            if (mask[(size_t)y * CROP + x] > 0) {
+                r[0] = x < r[0] ? x : r[0], r[1] = y < r[1] ? y : r[1];
+                r[2] = x + 1 > r[2] ? x + 1 : r[2], r[3] = y + 1 > r[3] ? y + 1 : r[3];
+            }
+    r[0] = r[0] - grow > 0 ? r[0] - grow : 0, r[1] = r[1] - grow > 0 ? r[1] - grow : 0;
+    r[2] = r[2] + grow < CROP ? r[2] + grow : CROP, r[3] = r[3] + grow < CROP ? r[3] + grow : CROP;
+}
+
+/* wav2lip after the model: the BGR output stretched back over the box,
+ * computed only where the paste can see it (the mask's extent). */
 static facefuse_status wav2lip_finish(lip_work *w, const fu_affine *to_area, fu_err *err)
 {
     const int s = 96;
-    const size_t plane = (size_t)s * s, n = (size_t)CROP * CROP;
-    const fu_affine from_area = fu_affine_invert(to_area);
-    float *levels = malloc(sizeof(float) * plane), *back = malloc(sizeof(float) * n);
+    const size_t plane = (size_t)s * s;
+    int r[4];
+    mask_extent(w->mask, 2, r);
+    const int ww = r[2] - r[0], wh = r[3] - r[1];
+    if (ww <= 0 || wh <= 0)
+        return FACEFUSE_OK;
+    /* area → the window of the crop: from_area, then shifted by the window's corner */
+    const fu_affine shift = {{1, 0, -r[0], 0, 1, -r[1]}}, from_area = fu_affine_invert(to_area);
+    const fu_affine to_window = fu_affine_then(&from_area, &shift);
+    float *levels = malloc(sizeof(float) * plane), *back = malloc(sizeof(float) * (size_t)ww * (size_t)wh);
     if (!levels || !back) {
         free(levels), free(back);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the wav2lip output");
     }
+    memset(w->pasted, 0, sizeof(float) * 3 * CROP * CROP);
     for (int c = 0; c < 3; c++) { /* output channel c is B, G, R */
         for (size_t i = 0; i < plane; i++)
             levels[i] = unit_to_level(w->out.data[(size_t)c * plane + i]);
-        fu_warp_affine_f32(levels, s, s, back, CROP, CROP, &from_area, FU_BORDER_REPLICATE);
-        for (size_t i = 0; i < n; i++)
-            w->pasted[3 * i + (size_t)(2 - c)] = back[i];
+        fu_warp_affine_f32(levels, s, s, back, ww, wh, &to_window, FU_BORDER_REPLICATE);
+        for (int y = 0; y < wh; y++)
+            for (int x = 0; x < ww; x++)
+                w->pasted[3 * ((size_t)(r[1] + y) * CROP + (size_t)(r[0] + x)) + (size_t)(2 - c)] =
+                    back[(size_t)y * ww + x];
     }
     free(levels), free(back);
     return FACEFUSE_OK;

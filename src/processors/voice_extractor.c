@@ -74,7 +74,7 @@ static facefuse_status check_model(fu_voice_extractor *ve, fu_err *err)
 {
     const char *path = fu_session_path(ve->session);
     const fu_tensor_info *in = fu_session_input(ve->session, 0);
-    const fu_tensor_info *out = fu_session_output(ve->session, 0);
+    const fu_tensor_info *out = fu_session_output_count(ve->session) ? fu_session_output(ve->session, 0) : NULL;
     if (fu_session_input_count(ve->session) != 1 || in->rank != 4 || (in->dims[1] > 0 && in->dims[1] != 4) ||
         (in->dims[2] > 0 && in->dims[2] != BINS) || in->dims[3] < 9)
         return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
