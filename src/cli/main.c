@@ -26,6 +26,7 @@
 #include "infer/download.h"
 #include "infer/registry.h"
 #include "media/image_io.h"
+#include "pipeline/benchmark.h"
 #include "pipeline/run.h"
 #include "pipeline/video_run.h"
 
@@ -80,6 +81,7 @@ static void usage(FILE *out, const fu_optset *set)
             "  batch-run -s 'SRC*' -t 'TGT*' -o 'out/{source_name}-{target_name}.{target_extension}'\n"
             "  detect IMAGE [--json] [options]                           print the faces found\n"
             "  force-download                                             fetch and verify every model\n"
+            "  benchmark -s FACE.jpg [--benchmark-resolutions 240p 720p] [options]   time your settings\n"
             "  --list-execution-providers                                 what this build can run on\n"
             "  -v, --version\n"
             "\n"
@@ -94,19 +96,21 @@ static void usage(FILE *out, const fu_optset *set)
 /* ONNX Runtime's intra-op threads a session: for a video, frames are
  * processed by several workers, so each Run gets cores / workers threads
  * (no oversubscription); for an image, ORT's default (all cores). */
-static int intra_op_threads(const fu_run_config *cfg)
+static int intra_op_threads(const fu_run_config *cfg, int videos)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     int workers = cfg->context.thread_count > 0 ? cfg->context.thread_count : (int)cores;
-    if (!cfg->paths.target_path || fu_image_path_is_image(cfg->paths.target_path) || workers <= 0)
+    if (!videos && (!cfg->paths.target_path || fu_image_path_is_image(cfg->paths.target_path)))
+        return 0;
+    if (workers <= 0)
         return 0;
     return cores / workers > 1 ? (int)(cores / workers) : 1;
 }
 
 /* Context from the execution, download and path options. */
-static facefuse_status make_context(const fu_run_config *cfg, facefuse_context **ctx, fu_err *err)
+static facefuse_status make_context(const fu_run_config *cfg, int videos, facefuse_context **ctx, fu_err *err)
 {
-    facefuse_context_params p = fu_context_params_of(&cfg->context, intra_op_threads(cfg));
+    facefuse_context_params p = fu_context_params_of(&cfg->context, intra_op_threads(cfg, videos));
     fu_providers check;
     memset(&check, 0, sizeof check);
     for (int i = 0; p.execution_providers[i]; i++)
@@ -280,6 +284,47 @@ static int cmd_headless_run(facefuse_context *ctx, const fu_optset *set, fu_run_
     return EXIT_OK;
 }
 
+/* ------------------------------------------------------------ benchmark */
+
+static void print_benchmark_row(void *user, const fu_benchmark_row *r)
+{
+    if (*(int *)user) /* JSON: printed at the end */
+        return;
+    printf("%-7s %9dx%-5d %6d %6d %12.2f %12.2f %12.2f %13.2f %9.2fx\n", r->resolution, r->width, r->height, r->frames,
+           r->cycle_count, r->average_s, r->fastest_s, r->slowest_s, r->relative_fps, r->realtime_factor);
+    fflush(stdout);
+}
+
+static int cmd_benchmark(facefuse_context *ctx, const fu_optset *set, const fu_run_config *cfg)
+{
+    fu_benchmark_settings b;
+    fu_benchmark_row rows[FU_BENCHMARK_MAX_ROWS];
+    int n = 0, json = strcmp(fu_optset_str(set, "--json"), "true") == 0;
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (fu_options_apply(set, &fu_benchmark_options, &b, &err) != FACEFUSE_OK)
+        return fail(&err);
+    if (!json)
+        printf("%-7s %15s %6s %6s %12s %12s %12s %13s %10s\n", "target", "size", "frames", "cycles", "average_run",
+               "fastest_run", "slowest_run", "relative_fps", "real time");
+    if (fu_benchmark_run(ctx, cfg, &b, cfg->paths.temp_path, &stop_requested, print_benchmark_row, &json, rows, &n,
+                         &err) != FACEFUSE_OK)
+        return fail(&err);
+    if (json) {
+        printf("[");
+        for (int i = 0; i < n; i++)
+            printf("%s{\"resolution\":\"%s\",\"width\":%d,\"height\":%d,\"frames\":%d,\"cycle_count\":%d,"
+                   "\"average_run\":%.3f,\"fastest_run\":%.3f,\"slowest_run\":%.3f,\"relative_fps\":%.2f,"
+                   "\"realtime_factor\":%.3f}",
+                   i ? "," : "", rows[i].resolution, rows[i].width, rows[i].height, rows[i].frames, rows[i].cycle_count,
+                   rows[i].average_s, rows[i].fastest_s, rows[i].slowest_s, rows[i].relative_fps,
+                   rows[i].realtime_factor);
+        printf("]\n");
+    }
+    return EXIT_OK;
+}
+
 /* ------------------------------------------------------------ batch-run */
 
 /* A pattern option: --X-pattern, else the -s/-t/-o value. */
@@ -328,7 +373,7 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
 static int is_command(const char *s)
 {
     return strcmp(s, "headless-run") == 0 || strcmp(s, "batch-run") == 0 || strcmp(s, "detect") == 0 ||
-           strcmp(s, "force-download") == 0;
+           strcmp(s, "force-download") == 0 || strcmp(s, "benchmark") == 0;
 }
 
 int main(int argc, char **argv)
@@ -370,7 +415,7 @@ int main(int argc, char **argv)
      * with a partial file left behind. */
     signal(SIGXFSZ, SIG_IGN);
     if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
-        fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, &ctx, &err) != FACEFUSE_OK) {
+        fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }
@@ -382,6 +427,8 @@ int main(int argc, char **argv)
         code = cmd_force_download(ctx);
     else if (strcmp(argv[1], "batch-run") == 0)
         code = cmd_batch_run(ctx, &set, &cfg);
+    else if (strcmp(argv[1], "benchmark") == 0)
+        code = cmd_benchmark(ctx, &set, &cfg);
     else
         code = cmd_headless_run(ctx, &set, &cfg);
 done:

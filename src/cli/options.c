@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "pipeline/benchmark.h"
 #include "pipeline/config.h"
 
 static const fu_option config_options[] = {
@@ -27,30 +28,17 @@ static const fu_option ui_options[] = {
      .reject = "the web UI is not in this build of facefuse yet", .help = "UI workflow"},
     {0}};
 
-static const fu_option benchmark_options[] = {
-    {.name = "--benchmark-mode", .section = "benchmark", .type = FU_OPT_STRING, .flags = FU_OPTF_FRONT,
-     .offset = FU_OPT_NONE, .reject = "the benchmark command is not in this build of facefuse yet",
-     .help = "warm or cold"},
-    {.name = "--benchmark-resolutions", .section = "benchmark", .type = FU_OPT_STRINGS, .flags = FU_OPTF_FRONT,
-     .offset = FU_OPT_NONE, .reject = "the benchmark command is not in this build of facefuse yet",
-     .help = "resolutions"},
-    {.name = "--benchmark-cycle-count", .section = "benchmark", .type = FU_OPT_INT, .flags = FU_OPTF_FRONT,
-     .offset = FU_OPT_NONE, .reject = "the benchmark command is not in this build of facefuse yet",
-     .help = "cycles"},
-    {0}};
-
 static const fu_option misc_options[] = {
     {.name = "--halt-on-error", .section = "misc", .type = FU_OPT_BOOL, .flags = FU_OPTF_FRONT, .offset = FU_OPT_NONE,
      .reject = "jobs are not in this build of facefuse yet", .help = "stop *-all job commands at the first error"},
     {.name = "--progress", .type = FU_OPT_STRING, .def = "bar", .choices = "bar json none", .flags = FU_OPTF_FRONT,
      .offset = FU_OPT_NONE, .help = "progress display: a bar on a terminal, one JSON object a second, or none"},
     {.name = "--json", .type = FU_OPT_BOOL, .flags = FU_OPTF_FRONT, .offset = FU_OPT_NONE,
-     .help = "detect: print the faces as JSON"},
+     .help = "detect and benchmark: print JSON"},
     {0}};
 
 static const fu_option_group config_group = {"cli_paths", "paths", config_options, 0, NULL};
 static const fu_option_group ui_group = {"uis", "uis", ui_options, 0, NULL};
-static const fu_option_group benchmark_group = {"benchmark", "benchmark", benchmark_options, 0, NULL};
 static const fu_option_group misc_group = {"cli_misc", "misc", misc_options, 0, NULL};
 
 #define MAX_GROUPS 64
@@ -68,7 +56,7 @@ static void build(void)
     for (int i = 0; i < n && group_count < MAX_GROUPS - 3; i++)
         groups[group_count++] = run[i];
     groups[group_count++] = &ui_group;
-    groups[group_count++] = &benchmark_group;
+    groups[group_count++] = &fu_benchmark_options;
     groups[group_count++] = &misc_group;
 }
 

@@ -1,8 +1,8 @@
 /*
  * options.h — the command line's option set: every run option group (see
  * pipeline/config.h) plus the groups only the command line has (the config
- * file, progress display, detect's --json, and FaceFusion's UI, benchmark
- * and job options until those commands exist).
+ * file, progress display, detect's --json, the benchmark's, and FaceFusion's
+ * UI and job options until those commands exist).
  */
 #ifndef FU_CLI_OPTIONS_H
 #define FU_CLI_OPTIONS_H
