@@ -156,7 +156,8 @@ static facefuse_face synthetic_face(double cx, double cy, double scale)
 static void bench_face(facefuse_context *ctx, const char *model, int occlusion, const facefuse_image *frame,
                        const facefuse_face *face, int runs)
 {
-    fu_run_config cfg;
+    static const char *const types[] = {"box", "occlusion"};
+    fu_masker_settings ms;
     fu_face_masker *masker = NULL;
     fu_lip_syncer *ls = NULL;
     fu_lip_timing t = {0};
@@ -164,13 +165,12 @@ static void bench_face(facefuse_context *ctx, const char *model, int occlusion, 
     float window[FU_MEL_BANDS * FU_MEL_WINDOW];
     for (int i = 0; i < FU_MEL_BANDS * FU_MEL_WINDOW; i++)
         window[i] = 0.05f * (float)(i % 17);
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[0] = "box";
-    cfg.mask_types[1] = "occlusion";
-    cfg.mask_type_count = occlusion ? 2 : 1;
+    memset(&ms, 0, sizeof ms);
+    ms.occluder_model = "xseg_1";
+    ms.types = (fu_strs){types, occlusion ? 2 : 1};
     fu_lip_syncer_settings s = fu_lip_syncer_default_settings();
     s.model = model;
-    if (fu_face_masker_open(ctx, &cfg, &masker, &err) != FACEFUSE_OK ||
+    if (fu_face_masker_open(ctx, &ms, &masker, &err) != FACEFUSE_OK ||
         (s.masker = masker, fu_lip_syncer_open(ctx, &s, &ls, &err)) != FACEFUSE_OK) {
         fprintf(stderr, "%s: %s\n", model, err.msg);
         fu_face_masker_close(masker);

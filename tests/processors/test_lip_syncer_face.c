@@ -283,13 +283,15 @@ static void test_occlusion_limits_the_paste(void)
 {
     const char *links[] = {"edtalk_256.onnx", "edtalk_256.onnx", "xseg_1.onnx", "xseg_1.onnx", NULL};
     facefuse_context *ctx = tl_context_at(tl_model_dir("lip_occlusion", links), FACEFUSE_LOG_ERROR);
-    fu_run_config cfg;
+    static const char *const types[] = {"box", "occlusion"};
+    fu_masker_settings ms;
     fu_face_masker *masker = NULL;
     fu_lip_syncer *ls = NULL;
     fu_err err;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[0] = "box", cfg.mask_types[1] = "occlusion", cfg.mask_type_count = 2;
-    REQUIRE(fu_face_masker_open(ctx, &cfg, &masker, &err) == FACEFUSE_OK, "%s", err.msg);
+    memset(&ms, 0, sizeof ms);
+    ms.occluder_model = "xseg_1";
+    ms.types = (fu_strs){types, 2};
+    REQUIRE(fu_face_masker_open(ctx, &ms, &masker, &err) == FACEFUSE_OK, "%s", err.msg);
     fu_lip_syncer_settings s = fu_lip_syncer_default_settings();
     s.model = "edtalk_256";
     s.masker = masker;
