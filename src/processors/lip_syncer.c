@@ -193,7 +193,9 @@ void fu_lip_syncer_audio_feature(const fu_lip_syncer *ls, const float *mel_windo
 
 /* Per-face buffers. */
 typedef struct lip_work {
-    facefuse_image crop;   /* CROP², RGB */
+    facefuse_image crop;   /* RGB: the CROP² crop, or (wav2lip without occlusion) only
+                            * the window of it at (ox, oy) the landmark box needs */
+    int ox, oy;
     float *mask;           /* CROP² */
     float *pasted;         /* CROP² × 3, RGB floats 0..255: what is pasted */
     float audio[FU_MEL_BANDS * FU_MEL_WINDOW];
@@ -235,15 +237,48 @@ static float unit_to_level(float v)
     return (v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v) * 255.0f;
 }
 
+/* The landmark box (x1, y1, x2, y2) in crop pixels. */
+static void landmark_box(const facefuse_face *face, const fu_affine *to_crop, float box[4])
+{
+    box[0] = box[1] = INFINITY, box[2] = box[3] = -INFINITY;
+    for (int i = 0; i < 68; i++) {
+        facefuse_point p = fu_affine_apply(to_crop, face->landmark_68[i]);
+        box[0] = fminf(box[0], p.x), box[1] = fminf(box[1], p.y);
+        box[2] = fmaxf(box[2], p.x), box[3] = fmaxf(box[3], p.y);
+    }
+}
+
+/* Only the window of the crop the 96² warp reads: the box plus a margin
+ * wider than its bilinear and supersampling reach (no occlusion model needs
+ * the rest), warped straight from the frame. */
+static facefuse_status crop_window(const facefuse_image *frame, const fu_affine *to_crop, const float box[4],
+                                   lip_work *w, fu_err *err)
+{
+    const int margin = 4;
+    int x0 = (int)floorf(box[0]) - margin, y0 = (int)floorf(box[1]) - margin;
+    int x1 = (int)ceilf(box[2]) + margin + 1, y1 = (int)ceilf(box[3]) + margin + 1;
+    x0 = x0 < 0 ? 0 : x0, y0 = y0 < 0 ? 0 : y0, x1 = x1 > CROP ? CROP : x1, y1 = y1 > CROP ? CROP : y1;
+    if (x1 <= x0 || y1 <= y0)
+        x0 = y0 = 0, x1 = y1 = 1; /* the box lies off the crop: a 1 px window, all border */
+    const fu_affine shift = {{1, 0, -x0, 0, 1, -y0}};
+    const fu_affine to_window = fu_affine_then(to_crop, &shift);
+    if (facefuse_image_alloc(&w->crop, x1 - x0, y1 - y0, 3) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a face crop");
+    w->ox = x0, w->oy = y0;
+    fu_warp_affine(frame, &w->crop, &to_window, FU_BORDER_REPLICATE);
+    return FACEFUSE_OK;
+}
+
 /* wav2lip before the model: lower-face area into the mask, the landmark
  * box, and the 6-channel BGR input. *skip when the box is degenerate. */
-static facefuse_status wav2lip_prepare(const facefuse_face *face, const fu_affine *to_crop, lip_work *w,
-                                       fu_affine *to_area, int *skip, fu_err *err)
+static facefuse_status wav2lip_prepare(const facefuse_image *frame, const facefuse_face *face,
+                                       const fu_affine *to_crop, lip_work *w, fu_affine *to_area, int *skip,
+                                       fu_err *err)
 {
     static const char *const lower_face[] = {"lower-face"};
     const int s = 96, half = s / 2;
     const size_t n = (size_t)CROP * CROP, plane = (size_t)s * s;
-    float x1 = INFINITY, y1 = INFINITY, x2 = -INFINITY, y2 = -INFINITY;
+    float box[4];
     facefuse_image area = {0};
     float *hull = malloc(sizeof(float) * n);
     if (!hull)
@@ -254,21 +289,22 @@ static facefuse_status wav2lip_prepare(const facefuse_face *face, const fu_affin
     free(hull);
     if (rc != FACEFUSE_OK)
         return rc;
-    for (int i = 0; i < 68; i++) {
-        facefuse_point p = fu_affine_apply(to_crop, face->landmark_68[i]);
-        x1 = fminf(x1, p.x), y1 = fminf(y1, p.y), x2 = fmaxf(x2, p.x), y2 = fmaxf(y2, p.y);
-    }
-    *skip = !(x2 - x1 >= 1.0f && y2 - y1 >= 1.0f);
+    landmark_box(face, to_crop, box);
+    *skip = !(box[2] - box[0] >= 1.0f && box[3] - box[1] >= 1.0f);
     if (*skip)
         return FACEFUSE_OK;
+    if (!w->crop.data && (rc = crop_window(frame, to_crop, box, w, err)) != FACEFUSE_OK)
+        return rc;
     /* cv2.getAffineTransform of (x1,y1), (x2,y1), (x1,y2) onto (0,0), (96,0), (0,96) */
-    const double sx = s / (double)(x2 - x1), sy = s / (double)(y2 - y1);
-    *to_area = (fu_affine){{sx, 0, -x1 * sx, 0, sy, -y1 * sy}};
+    const double sx = s / (double)(box[2] - box[0]), sy = s / (double)(box[3] - box[1]);
+    *to_area = (fu_affine){{sx, 0, -box[0] * sx, 0, sy, -box[1] * sy}};
+    const fu_affine from_window = {{1, 0, w->ox, 0, 1, w->oy}};
+    const fu_affine window_to_area = fu_affine_then(&from_window, to_area);
     if (facefuse_image_alloc(&area, s, s, 3) != FACEFUSE_OK || !(w->target = malloc(sizeof(float) * 6 * plane))) {
         facefuse_image_free(&area);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the wav2lip input");
     }
-    fu_warp_affine(&w->crop, &area, to_area, FU_BORDER_CONSTANT);
+    fu_warp_affine(&w->crop, &area, &window_to_area, FU_BORDER_CONSTANT);
     for (int y = 0; y < s; y++)
         for (int x = 0; x < s; x++) {
             const uint8_t *px = fu_pixel(&area, x, y);
@@ -384,17 +420,24 @@ facefuse_status fu_lip_syncer_sync_face(const fu_lip_syncer *ls, facefuse_image 
                        "were found (is fan_68_5 or a landmarker model available?)");
     memset(&w, 0, sizeof w);
     const fu_affine to_crop = fu_align_to_template(face->landmark_5_68, "ffhq_512", CROP);
-    facefuse_status rc = facefuse_image_alloc(&w.crop, CROP, CROP, 3);
+    /* the whole crop for EDTalk and for the occlusion model; else wav2lip cuts a window */
+    const int whole = !wav2lip || (fu_face_masker_types(ls->masker) & FU_MASK_OCCLUSION);
+    facefuse_status rc = whole ? facefuse_image_alloc(&w.crop, CROP, CROP, 3) : FACEFUSE_OK;
     w.mask = malloc(sizeof(float) * n);
     w.pasted = malloc(sizeof(float) * 3 * n);
     if (rc != FACEFUSE_OK || !w.mask || !w.pasted) {
         work_free(&w);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px face crop", CROP);
     }
-    fu_warp_affine(frame, &w.crop, &to_crop, FU_BORDER_REPLICATE);
-    rc = fu_face_masker_before(ls->masker, &w.crop, wav2lip ? NULL : ls->box, w.mask, err);
+    if (whole) {
+        fu_warp_affine(frame, &w.crop, &to_crop, FU_BORDER_REPLICATE);
+        rc = fu_face_masker_before(ls->masker, &w.crop, wav2lip ? NULL : ls->box, w.mask, err);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            w.mask[i] = 1.0f;
+    }
     if (rc == FACEFUSE_OK)
-        rc = wav2lip ? wav2lip_prepare(face, &to_crop, &w, &to_area, &skip, err) : edtalk_prepare(&w, err);
+        rc = wav2lip ? wav2lip_prepare(frame, face, &to_crop, &w, &to_area, &skip, err) : edtalk_prepare(&w, err);
     fu_lip_syncer_audio_feature(ls, mel_window, w.audio);
     t1 = fu_now_ns();
     if (rc == FACEFUSE_OK && !skip)

@@ -19,7 +19,8 @@
  *   weight 0 gives the face back (±2 through 256 px and bicubic back) and
  *   with weight 0.5 the predicted mix, only inside the box mask's rectangle;
  * - the occlusion mask (a masker selecting it) keeps occluded pixels as
- *   they were;
+ *   they were; without it wav2lip warps only the crop window its landmark
+ *   box needs, and that gives the very bytes the whole crop gives;
  * - a wrong model, name or weight, or a face without 68 landmarks, is one
  *   clear error and leaves the frame untouched.
  */
@@ -321,6 +322,41 @@ static void test_occlusion_limits_the_paste(void)
     facefuse_context_free(ctx);
 }
 
+/* wav2lip without occlusion warps only the crop window its landmark box
+ * needs; with an occluder that occludes nothing (xseg_3 stand-in: 1
+ * everywhere) it warps the whole crop. Both must give the same frame. */
+static void test_window_equals_whole_crop(void)
+{
+    static const char *const types[] = {"occlusion"};
+    const char *links[] = {"lip_wav2lip_probe.onnx", "wav2lip_96.onnx", "xseg_3.onnx", "xseg_3.onnx", NULL};
+    facefuse_context *ctx = tl_context_at(tl_model_dir("lip_window", links), FACEFUSE_LOG_ERROR);
+    fu_masker_settings ms;
+    fu_face_masker *masker = NULL;
+    fu_lip_syncer *plain = NULL, *occluded = NULL;
+    fu_err err;
+    memset(&ms, 0, sizeof ms);
+    ms.occluder_model = "xseg_3";
+    ms.types = (fu_strs){types, 1};
+    REQUIRE(fu_face_masker_open(ctx, &ms, &masker, &err) == FACEFUSE_OK, "%s", err.msg);
+    fu_lip_syncer_settings s = fu_lip_syncer_default_settings();
+    s.model = "wav2lip_96";
+    REQUIRE(fu_lip_syncer_open(ctx, &s, &plain, &err) == FACEFUSE_OK, "%s", err.msg);
+    s.masker = masker;
+    REQUIRE(fu_lip_syncer_open(ctx, &s, &occluded, &err) == FACEFUSE_OK, "%s", err.msg);
+    facefuse_image in = lt_gradient(3), a = synced(plain, &in, &face, ones), b = synced(occluded, &in, &face, ones);
+    int differ = 0, changed = 0;
+    for (size_t i = 0; i < (size_t)in.stride * 240; i++) {
+        differ += a.data[i] != b.data[i];
+        changed += a.data[i] != in.data[i];
+    }
+    printf("    window vs whole crop: %d bytes differ (%d changed by the probe)\n", differ, changed);
+    CHECK(changed > 1000 && differ == 0, "window and whole crop differ in %d bytes", differ);
+    facefuse_image_free(&in), facefuse_image_free(&a), facefuse_image_free(&b);
+    fu_lip_syncer_close(plain), fu_lip_syncer_close(occluded);
+    fu_face_masker_close(masker);
+    facefuse_context_free(ctx);
+}
+
 static void test_bad_input(void)
 {
     facefuse_context *ctx = tl_context_at(tl_model_dir_with("lip_wrong", "wav2lip_96.onnx", "lip_wav2lip_wrong.onnx"),
@@ -366,6 +402,7 @@ int main(void)
     RUN(test_audio_feature_and_weight);
     RUN(test_edtalk_binds_by_name);
     RUN(test_occlusion_limits_the_paste);
+    RUN(test_window_equals_whole_crop);
     RUN(test_bad_input);
     return tl_finish();
 }
