@@ -61,8 +61,9 @@ enum {
 /* Where the time of a face went, in nanoseconds (accumulated into). */
 typedef struct fu_lp_timing {
     int64_t crop_ns;   /* warps, 2×2 area shrink, tensors, masks before the models */
-    int64_t model_ns;  /* every fu_session_run (extractors, retargeters, stitcher, generator) */
-    int64_t paste_ns;  /* generator output to floats and paste-back */
+    int64_t model_ns;  /* the model runs (extractors, retargeters, stitcher, generator), their
+                        * tensors in and out, and the keypoint arithmetic between them */
+    int64_t paste_ns;  /* paste-back */
     int64_t faces;     /* faces counted */
 } fu_lp_timing;
 
