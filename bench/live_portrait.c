@@ -77,11 +77,11 @@ static void bench_restorer(facefuse_context *ctx, const facefuse_image *frame, c
     memcpy(work.data, frame->data, (size_t)frame->stride * frame->height);
     memcpy(original.data, frame->data, (size_t)frame->stride * frame->height);
     if (warm)
-        fu_expression_restorer_face(er, &original, &work, face, NULL, &err);
+        fu_expression_restorer_face(er, &original, face, &work, face, NULL, &err);
     for (int i = 0; i < runs; i++) {
         fu_lp_timing t = {0};
         int64_t ort0 = fu_ort_run_ns();
-        if (fu_expression_restorer_face(er, &original, &work, face, &t, &err) != FACEFUSE_OK) {
+        if (fu_expression_restorer_face(er, &original, face, &work, face, &t, &err) != FACEFUSE_OK) {
             fprintf(stderr, "expression restorer: %s\n", err.msg);
             break;
         }

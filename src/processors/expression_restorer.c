@@ -193,20 +193,20 @@ static facefuse_status render(const fu_expression_restorer *er, work *w, fu_err 
 }
 
 facefuse_status fu_expression_restorer_face(const fu_expression_restorer *er, const facefuse_image *original,
-                                            facefuse_image *frame, const facefuse_face *face, fu_lp_timing *timing,
-                                            fu_err *err)
+                                            const facefuse_face *original_face, facefuse_image *frame,
+                                            const facefuse_face *face, fu_lp_timing *timing, fu_err *err)
 {
     work w;
-    if (original->width != frame->width || original->height != frame->height)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "expression restorer: the original frame is %dx%d, "
-                       "the processed one %dx%d", original->width, original->height, frame->width, frame->height);
     if (er->factor == 0)
         return FACEFUSE_OK;
     int64_t t0 = fu_now_ns(), t1 = t0, t2 = t0;
     facefuse_status rc = work_alloc(&w, err);
     if (rc == FACEFUSE_OK) {
+        /* each frame is cut at the face's landmarks in its own coordinates:
+         * the same part of the face when an earlier processor enlarged the frame */
+        fu_affine a0 = fu_align_to_template(original_face->landmark_5_68, TEMPLATE, FU_LP_CROP_PX);
         fu_affine a = fu_align_to_template(face->landmark_5_68, TEMPLATE, FU_LP_CROP_PX);
-        fu_warp_affine(original, &w.original_crop, &a, FU_BORDER_REPLICATE);
+        fu_warp_affine(original, &w.original_crop, &a0, FU_BORDER_REPLICATE);
         fu_warp_affine(frame, &w.current_crop, &a, FU_BORDER_REPLICATE);
         rc = fu_face_masker_before(er->masker, &w.current_crop, er->box, w.mask, err);
         fu_lp_prepare(&w.original_crop, w.original_input);

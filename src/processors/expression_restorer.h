@@ -52,11 +52,14 @@ facefuse_status fu_expression_restorer_open(facefuse_context *ctx, const fu_expr
 void fu_expression_restorer_close(fu_expression_restorer *er);
 
 /* Restores one face: original is the target frame as read (before any
- * processor), frame the same frame as processed so far (same size, RGB or
- * RGBA; alpha kept); face was found on the original. timing may be NULL. */
+ * processor) and original_face the face in its coordinates; frame is the
+ * frame as processed so far (RGB or RGBA; alpha kept) and face the same face
+ * in frame's coordinates. The two may differ in size (an earlier processor
+ * enlarged the frame): each crop is cut at its own frame's landmarks, so
+ * both show the same part of the face. timing may be NULL. */
 facefuse_status fu_expression_restorer_face(const fu_expression_restorer *er, const facefuse_image *original,
-                                            facefuse_image *frame, const facefuse_face *face, fu_lp_timing *timing,
-                                            fu_err *err);
+                                            const facefuse_face *original_face, facefuse_image *frame,
+                                            const facefuse_face *face, fu_lp_timing *timing, fu_err *err);
 
 /* ---------------------------------------------------------------- arithmetic */
 

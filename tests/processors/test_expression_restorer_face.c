@@ -12,9 +12,14 @@
  * - the paste mask is box ∧ occlusion only (the occluder stand-in hides
  *   the crop's centre; the parser's region mask is not applied, as in
  *   FaceFusion);
- * - RGBA frames keep their alpha; an original of another size is refused.
+ * - RGBA frames keep their alpha;
+ * - on a frame an earlier processor enlarged, the original expression still
+ *   comes from the same part of the face (the original cut at its own
+ *   landmarks).
  */
+#include "configlib.h"
 #include "infer/ort.h"
+#include "media/resize.h"
 #include "live_portrait_testutil.h"
 #include "processors/expression_restorer.h"
 
@@ -35,7 +40,7 @@ static facefuse_image restored(const fu_expression_restorer_settings *s, const f
     fu_err err;
     facefuse_image out = lp_copy(current);
     if (fu_expression_restorer_open(ctx, s, NULL, &er, &err) != FACEFUSE_OK ||
-        fu_expression_restorer_face(er, original, &out, &face, NULL, &err) != FACEFUSE_OK)
+        fu_expression_restorer_face(er, original, &face, &out, &face, NULL, &err) != FACEFUSE_OK)
         fprintf(stderr, "    restore: %s\n", err.msg), tl_fail_at(__FILE__, __LINE__, "restore");
     fu_expression_restorer_close(er);
     return out;
@@ -141,7 +146,8 @@ static void test_restores_the_original_expression(void)
  * background (masked out if regions applied) in the crop's bottom-right quarter. */
 static void test_mask_is_box_and_occlusion_only(void)
 {
-    fu_run_config cfg;
+    tl_config config;
+    const fu_run_config *cfg = tl_config_init(&config, "--face-mask-types box occlusion region --face-mask-blur 0.3");
     fu_face_masker *m = NULL;
     fu_expression_restorer *er = NULL;
     fu_live_portrait *lp = NULL;
@@ -152,13 +158,9 @@ static void test_mask_is_box_and_occlusion_only(void)
     fu_affine a = crop_affine();
     facefuse_image original = other_expression(), out = lp_copy(&frame);
     fu_expression_restorer_settings s = fu_expression_restorer_default_settings();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[0] = "box", cfg.mask_types[1] = "occlusion", cfg.mask_types[2] = "region";
-    cfg.mask_type_count = 3;
-    cfg.mask_blur = 0.3f;
-    REQUIRE(fu_face_masker_open(ctx, &cfg, &m, &err) == FACEFUSE_OK, "masker: %s", err.msg);
+    REQUIRE(fu_face_masker_open(ctx, &cfg->masker, &m, &err) == FACEFUSE_OK, "masker: %s", err.msg);
     REQUIRE(fu_expression_restorer_open(ctx, &s, m, &er, &err) == FACEFUSE_OK, "%s", err.msg);
-    REQUIRE(fu_expression_restorer_face(er, &original, &out, &face, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_expression_restorer_face(er, &original, &face, &out, &face, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
     REQUIRE(fu_live_portrait_open(ctx, FU_LP_MOTION, &lp, &err) == FACEFUSE_OK, "%s", err.msg);
     REQUIRE(lp_motion_of(lp, &original, &a, &om) && lp_motion_of(lp, &frame, &a, &cm), "motions");
     fu_expression_restorer_keypoints(s.areas, fu_expression_restorer_mix(s.factor), &om, &cm, source, target);
@@ -185,29 +187,92 @@ static void test_mask_is_box_and_occlusion_only(void)
     fu_live_portrait_close(lp);
     fu_expression_restorer_close(er);
     fu_face_masker_close(m);
+    tl_config_free(&config);
     facefuse_image_free(&original), facefuse_image_free(&out);
 }
 
-static void test_rgba_keeps_alpha_and_sizes_must_match(void)
+static void test_rgba_keeps_alpha(void)
 {
     fu_expression_restorer_settings s = fu_expression_restorer_default_settings();
     fu_expression_restorer *er = NULL;
-    facefuse_image rgba = lp_frame(4), small = {0};
+    facefuse_image rgba = lp_frame(4);
     facefuse_image out = lp_copy(&rgba);
     fu_err err;
     REQUIRE(fu_expression_restorer_open(ctx, &s, NULL, &er, &err) == FACEFUSE_OK, "%s", err.msg);
-    CHECK(fu_expression_restorer_face(er, &rgba, &out, &face, NULL, &err) == FACEFUSE_OK, "rgba: %s", err.msg);
+    CHECK(fu_expression_restorer_face(er, &rgba, &face, &out, &face, NULL, &err) == FACEFUSE_OK, "rgba: %s",
+          err.msg);
     fu_affine a = crop_affine();
     const double none[3] = {0, 0, 0};
     lp_diff d = lp_compare(&rgba, &out, &a, none);
     CHECK(d.alpha_changed == 0 && d.outside_changed == 0 && d.worst[0] <= 1 && d.worst[2] <= 1,
           "RGBA: alpha changed at %d, outside at %d, worst %.0f", d.alpha_changed, d.outside_changed, d.worst[0]);
-    facefuse_image_alloc(&small, 200, 200, 3);
-    CHECK(fu_expression_restorer_face(er, &small, &out, &face, NULL, &err) == FACEFUSE_ERR_INVALID_ARGUMENT &&
-              strstr(err.msg, "200x200"),
-          "an original of another size: %s", err.msg);
     fu_expression_restorer_close(er);
-    facefuse_image_free(&rgba), facefuse_image_free(&out), facefuse_image_free(&small);
+    facefuse_image_free(&rgba), facefuse_image_free(&out);
+}
+
+static facefuse_face scaled(facefuse_face f, float k)
+{
+    for (int i = 0; i < 4; i++)
+        f.box[i] *= k;
+    for (int i = 0; i < 5; i++) {
+        f.landmark_5[i].x *= k, f.landmark_5[i].y *= k;
+        f.landmark_5_68[i].x *= k, f.landmark_5_68[i].y *= k;
+    }
+    for (int i = 0; i < 68; i++)
+        f.landmark_68[i].x *= k, f.landmark_68[i].y *= k;
+    return f;
+}
+
+/* After frame_enhancer the frame is larger than the original: the original
+ * crop is cut at the face's landmarks in the original's coordinates, so it
+ * shows the same part of the face (FaceFusion cuts the smaller original at
+ * the enlarged frame's landmarks: another region, another expression). */
+static void test_enlarged_frame_restores_from_the_same_face(void)
+{
+    fu_expression_restorer_settings s = fu_expression_restorer_default_settings();
+    fu_expression_restorer *er = NULL;
+    fu_live_portrait *lp = NULL;
+    fu_lp_motion om, cm, wrong;
+    fu_lp_points source, target;
+    fu_err err;
+    double shift[3], wrong_shift[3];
+    facefuse_image original = lp_copy(&frame), big = {0};
+    /* another expression on the face only (within 90 px of its centre) */
+    for (int y = 0; y < original.height; y++)
+        for (int x = 0; x < original.width; x++)
+            if ((x - 200) * (x - 200) + (y - 210) * (y - 210) < 90 * 90) {
+                uint8_t *p = fu_pixel(&original, x, y);
+                p[0] = (uint8_t)(p[0] + 60);
+                p[2] = (uint8_t)(p[2] - 60);
+            }
+    const facefuse_face big_face = scaled(face, 2.0f);
+    REQUIRE(fu_resize(&frame, &big, 2 * LP_FRAME_PX, 2 * LP_FRAME_PX) == FACEFUSE_OK, "resize");
+    facefuse_image out = lp_copy(&big);
+    fu_affine a0 = crop_affine(), a = fu_align_to_template(big_face.landmark_5_68, "arcface_128", FU_LP_CROP_PX);
+    REQUIRE(fu_expression_restorer_open(ctx, &s, NULL, &er, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_expression_restorer_face(er, &original, &face, &out, &big_face, NULL, &err) == FACEFUSE_OK, "%s",
+            err.msg);
+    REQUIRE(fu_live_portrait_open(ctx, FU_LP_MOTION, &lp, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(lp_motion_of(lp, &original, &a0, &om) && lp_motion_of(lp, &big, &a, &cm) &&
+                lp_motion_of(lp, &original, &a, &wrong),
+            "motions");
+    fu_expression_restorer_keypoints(s.areas, fu_expression_restorer_mix(s.factor), &om, &cm, source, target);
+    lp_expected_shift(source, target, shift);
+    fu_expression_restorer_keypoints(s.areas, fu_expression_restorer_mix(s.factor), &wrong, &cm, source, target);
+    lp_expected_shift(source, target, wrong_shift);
+    CHECK(fabs(shift[0] - wrong_shift[0]) > 3 || fabs(shift[1] - wrong_shift[1]) > 3,
+          "the test cannot tell the right crop (%.2f, %.2f) from the wrong one (%.2f, %.2f)", shift[0], shift[1],
+          wrong_shift[0], wrong_shift[1]);
+    lp_diff d = lp_compare(&big, &out, &a, shift);
+    CHECK(d.outside_changed == 0, "%d pixels changed outside the paste", d.outside_changed);
+    CHECK(d.inside_n > 10000, "only %d pixels under the full mask", d.inside_n);
+    for (int c = 0; c < 3; c++)
+        CHECK(d.worst[c] <= 1.5 && fabs(d.mean[c]) < 0.5,
+              "channel %d: shift %.2f %+.2f on average (worst %.2f off) under the full mask", c, shift[c], d.mean[c],
+              d.worst[c]);
+    fu_live_portrait_close(lp);
+    fu_expression_restorer_close(er);
+    facefuse_image_free(&original), facefuse_image_free(&big), facefuse_image_free(&out);
 }
 
 int main(void)
@@ -219,7 +284,8 @@ int main(void)
     RUN(test_factor_zero_is_a_no_op);
     RUN(test_restores_the_original_expression);
     RUN(test_mask_is_box_and_occlusion_only);
-    RUN(test_rgba_keeps_alpha_and_sizes_must_match);
+    RUN(test_rgba_keeps_alpha);
+    RUN(test_enlarged_frame_restores_from_the_same_face);
     facefuse_image_free(&frame);
     facefuse_context_free(ctx);
     return tl_finish();
