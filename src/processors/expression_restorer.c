@@ -8,12 +8,14 @@
  */
 #include "processors/expression_restorer.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
+#include "processors/processor.h"
 
 #define TEMPLATE "arcface_128"
 
@@ -227,3 +229,99 @@ facefuse_status fu_expression_restorer_face(const fu_expression_restorer *er, co
     work_free(&w);
     return rc;
 }
+
+/* ---------------------------------------------------------------- processor */
+
+typedef struct restorer_settings {
+    const char *model;
+    int factor;
+    fu_strs areas;
+} restorer_settings;
+
+#define ER(field) offsetof(restorer_settings, field)
+
+static const fu_option restorer_options[] = {
+    {.name = "--expression-restorer-model", .section = "processors", .type = FU_OPT_STRING, .def = "live_portrait",
+     .choices = "live_portrait", .offset = ER(model),
+     .help = "choose the model responsible for restoring the expression"},
+    {.name = "--expression-restorer-factor", .section = "processors", .type = FU_OPT_INT, .def = "80", .min = 0,
+     .max = 100, .step = 1, .offset = ER(factor), .help = "restore factor of expression from the target face"},
+    {.name = "--expression-restorer-areas", .section = "processors", .type = FU_OPT_STRINGS,
+     .def = "upper-face lower-face", .choices = "upper-face lower-face", .offset = ER(areas),
+     .help = "choose the items used for the expression areas"},
+    {0}};
+
+static const fu_option_group restorer_group = {"expression_restorer", "processors", restorer_options,
+                                               sizeof(restorer_settings), NULL};
+
+typedef struct restorer_state {
+    fu_face_masker *masker; /* occlusion only; NULL without it */
+    fu_expression_restorer *restorer;
+} restorer_state;
+
+static void restorer_release(void *state)
+{
+    restorer_state *st = state;
+    if (!st)
+        return;
+    fu_expression_restorer_close(st->restorer);
+    fu_face_masker_close(st->masker);
+    free(st);
+}
+
+/* FaceFusion's expression restorer masks by box ∧ occlusion whatever else
+ * --face-mask-types names: the masker opens the occluder alone (no parser
+ * loaded for a region mask it would not apply). */
+static facefuse_status open_occlusion(const fu_processor_env *env, fu_face_masker **out, fu_err *err)
+{
+    static const char *const occlusion[] = {"occlusion"};
+    fu_masker_settings ms = *env->masker;
+    *out = NULL;
+    if (!fu_strs_has(ms.types, "occlusion"))
+        return FACEFUSE_OK;
+    ms.types = (fu_strs){occlusion, 1};
+    return fu_face_masker_open(env->ctx, &ms, out, err);
+}
+
+static facefuse_status restorer_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
+{
+    const restorer_settings *set = settings;
+    fu_expression_restorer_settings s = fu_expression_restorer_default_settings();
+    facefuse_status rc;
+    *state = NULL;
+    s.model = set->model;
+    s.factor = set->factor;
+    s.mask_blur = env->masker->blur;
+    rc = fu_expression_restorer_areas_parse(set->areas.v, set->areas.n, &s.areas, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    restorer_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    rc = open_occlusion(env, &st->masker, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_expression_restorer_open(env->ctx, &s, st->masker, &st->restorer, err);
+    if (rc != FACEFUSE_OK) {
+        restorer_release(st);
+        return rc;
+    }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status restorer_process(fu_frame *f, fu_err *err)
+{
+    const restorer_state *st = f->state;
+    facefuse_status rc = FACEFUSE_OK;
+    if (!f->original || (f->face_count && !f->original_faces))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "expression restorer: frame %lld came without the "
+                       "original frame", (long long)f->frame_index);
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
+        rc = fu_expression_restorer_face(st->restorer, f->original, &f->original_faces[i], f->frame, &f->faces[i],
+                                         NULL, err);
+    return rc;
+}
+
+const fu_processor fu_expression_restorer_processor = {"expression_restorer", &restorer_group,
+                                                       FU_NEEDS_FACES | FU_NEEDS_ORIGINAL, restorer_prepare,
+                                                       restorer_process, restorer_release};

@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
+#include "processors/processor.h"
 
 #define TEMPLATE "ffhq_512"
 #define MAX_DELTAS 7
@@ -295,3 +296,71 @@ facefuse_status fu_face_editor_face(const fu_face_editor *fe, facefuse_image *fr
     free(input), free(rgb);
     return rc;
 }
+
+/* ---------------------------------------------------------------- processor */
+
+/* The processor's settings are fu_face_editor_settings; mask_blur, not an
+ * option of this group, comes from the run's --face-mask-blur in prepare. */
+static const fu_option editor_options[] = {
+    {.name = "--face-editor-model", .section = "processors", .type = FU_OPT_STRING, .def = "live_portrait",
+     .choices = "live_portrait", .offset = SLIDER(model), .help = "choose the model responsible for editing the face"},
+    {.name = "--face-editor-eyebrow-direction", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(eyebrow_direction), .help = "specify the eyebrow direction"},
+    {.name = "--face-editor-eye-gaze-horizontal", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(eye_gaze_horizontal), .help = "specify the horizontal eye gaze"},
+    {.name = "--face-editor-eye-gaze-vertical", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(eye_gaze_vertical), .help = "specify the vertical eye gaze"},
+    {.name = "--face-editor-eye-open-ratio", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(eye_open_ratio), .help = "specify the ratio of eye opening"},
+    {.name = "--face-editor-lip-open-ratio", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(lip_open_ratio), .help = "specify the ratio of lip opening"},
+    {.name = "--face-editor-mouth-grim", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(mouth_grim), .help = "specify the mouth grim"},
+    {.name = "--face-editor-mouth-pout", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(mouth_pout), .help = "specify the mouth pout"},
+    {.name = "--face-editor-mouth-purse", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(mouth_purse), .help = "specify the mouth purse"},
+    {.name = "--face-editor-mouth-smile", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(mouth_smile), .help = "specify the mouth smile"},
+    {.name = "--face-editor-mouth-position-horizontal", .section = "processors", .type = FU_OPT_FLOAT, .def = "0",
+     .min = -1, .max = 1, .step = 0.05, .offset = SLIDER(mouth_position_horizontal),
+     .help = "specify the horizontal mouth position"},
+    {.name = "--face-editor-mouth-position-vertical", .section = "processors", .type = FU_OPT_FLOAT, .def = "0",
+     .min = -1, .max = 1, .step = 0.05, .offset = SLIDER(mouth_position_vertical),
+     .help = "specify the vertical mouth position"},
+    {.name = "--face-editor-head-pitch", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(head_pitch), .help = "specify the head pitch"},
+    {.name = "--face-editor-head-yaw", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(head_yaw), .help = "specify the head yaw"},
+    {.name = "--face-editor-head-roll", .section = "processors", .type = FU_OPT_FLOAT, .def = "0", .min = -1,
+     .max = 1, .step = 0.05, .offset = SLIDER(head_roll), .help = "specify the head roll"},
+    {0}};
+
+static const fu_option_group editor_group = {"face_editor", "processors", editor_options,
+                                             sizeof(fu_face_editor_settings), NULL};
+
+static void editor_release(void *state)
+{
+    fu_face_editor_close(state);
+}
+
+static facefuse_status editor_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
+{
+    fu_face_editor_settings s = *(const fu_face_editor_settings *)settings;
+    fu_face_editor *fe = NULL;
+    s.mask_blur = env->masker->blur;
+    facefuse_status rc = fu_face_editor_open(env->ctx, &s, &fe, err);
+    *state = fe;
+    return rc;
+}
+
+static facefuse_status editor_process(fu_frame *f, fu_err *err)
+{
+    facefuse_status rc = FACEFUSE_OK;
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
+        rc = fu_face_editor_face(f->state, f->frame, &f->faces[i], NULL, err);
+    return rc;
+}
+
+const fu_processor fu_face_editor_processor = {"face_editor", &editor_group, FU_NEEDS_FACES, editor_prepare,
+                                               editor_process, editor_release};
