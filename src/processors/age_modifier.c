@@ -254,30 +254,31 @@ static void fran_output(const float *planar, int s, float *rgb)
         }
 }
 
-/* styleganex's output (planar RGB in [−1, 1], side s) → bytes → 1024 px by
- * area, rounded to bytes as cv2.resize on uint8 does, into result. */
-static facefuse_status styleganex_output(const float *planar, int s, facefuse_image *result, fu_err *err)
+/* styleganex's output (planar RGB in [−1, 1], side s; rewritten in place)
+ * → bytes → 1024 px by area, rounded to bytes as cv2.resize on uint8 does,
+ * into result. One plane at a time: no interleaved copy of the 4× output. */
+static facefuse_status styleganex_output(float *planar, int s, facefuse_image *result, fu_err *err)
 {
-    const size_t plane = (size_t)s * s, n = (size_t)PASTE_SIZE * PASTE_SIZE * 3;
-    float *bytes = malloc(sizeof(float) * plane * 3), *small = malloc(sizeof(float) * n);
+    const size_t plane = (size_t)s * s, n = (size_t)PASTE_SIZE * PASTE_SIZE;
+    float *small = malloc(sizeof(float) * n);
     facefuse_status rc = FACEFUSE_OK;
-    if (!bytes || !small)
+    if (!small)
         rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for a %d px styleganex output", s);
-    for (size_t i = 0; rc == FACEFUSE_OK && i < plane; i++)
-        for (int c = 0; c < 3; c++) {
-            float v = planar[c * plane + i];
-            v = v < -1 ? -1 : v > 1 ? 1 : v;
-            bytes[i * 3 + c] = (float)lrintf((v + 1) * 0.5f * 255.0f);
+    for (int c = 0; c < 3 && rc == FACEFUSE_OK; c++) {
+        float *p = planar + c * plane;
+        for (size_t i = 0; i < plane; i++) {
+            float v = p[i] < -1 ? -1 : p[i] > 1 ? 1 : p[i];
+            p[i] = (float)lrintf((v + 1) * 0.5f * 255.0f);
         }
-    if (rc == FACEFUSE_OK)
-        rc = fu_resize_area_f32(bytes, s, s, small, PASTE_SIZE, PASTE_SIZE, 3, err);
-    for (int y = 0; rc == FACEFUSE_OK && y < PASTE_SIZE; y++)
-        for (int x = 0; x < PASTE_SIZE; x++)
-            for (int c = 0; c < 3; c++) {
-                float v = small[((size_t)y * PASTE_SIZE + x) * 3 + c];
-                fu_pixel(result, x, y)[c] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : lrintf(v));
-            }
-    free(bytes), free(small);
+        rc = fu_resize_area_f32(p, s, s, small, PASTE_SIZE, PASTE_SIZE, 1, err);
+        for (int y = 0; rc == FACEFUSE_OK && y < PASTE_SIZE; y++) {
+            uint8_t *row = result->data + (size_t)y * result->stride + c;
+            const float *in = small + (size_t)y * PASTE_SIZE;
+            for (int x = 0; x < PASTE_SIZE; x++)
+                row[(size_t)x * result->channels] = (uint8_t)(in[x] < 0 ? 0 : in[x] > 255 ? 255 : lrintf(in[x]));
+        }
+    }
+    free(small);
     return rc;
 }
 
