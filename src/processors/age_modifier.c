@@ -74,11 +74,12 @@ float fu_styleganex_direction(int direction)
 
 /* ---------------------------------------------------------------- open */
 
+/* The element count of a fixed shape; 0 when a dimension is symbolic. */
 static int64_t numel_of(const fu_tensor_info *t)
 {
     int64_t n = 1;
     for (int d = 0; d < t->rank; d++)
-        n *= t->dims[d] > 0 ? t->dims[d] : 1;
+        n = t->dims[d] > 0 ? n * t->dims[d] : 0;
     return n;
 }
 
@@ -118,7 +119,7 @@ static facefuse_status bind_inputs(fu_age_modifier *am, fu_err *err)
         rc = check_image_input(am->session, am->in_background, BACKGROUND_SIZE, err);
     const fu_tensor_info *d = fu_session_input(am->session, am->in_direction);
     int64_t want = am->model == AGE_FRAN ? 2 : 1;
-    if (rc == FACEFUSE_OK && (d->rank > 2 || numel_of(d) != want))
+    if (rc == FACEFUSE_OK && (d->rank > 2 || (numel_of(d) && numel_of(d) != want)))
         rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "age modifier %s: input 'direction' should hold %lld "
                      "value%s", path, (long long)want, want > 1 ? "s" : "");
     return rc;
