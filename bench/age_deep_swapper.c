@@ -27,19 +27,27 @@
 #include "processors/deep_swapper.h"
 #include "processors/face_masker.h"
 
+/* The masker of "--face-mask-types <types>", built through the option
+ * tables as the command line builds it. */
 static fu_face_masker *open_masker(facefuse_context *ctx, const char *types)
 {
-    static char words[64];
+    char words[64], *argv[8] = {"--face-mask-types"};
+    int argc = 1;
+    fu_optset set;
     fu_run_config cfg;
     fu_face_masker *m = NULL;
     fu_err err;
-    memset(&cfg, 0, sizeof cfg);
     snprintf(words, sizeof words, "%s", types);
-    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        cfg.mask_types[cfg.mask_type_count++] = w;
-    cfg.mask_blur = 0.3f;
-    if (fu_face_masker_open(ctx, &cfg, &m, &err) != FACEFUSE_OK)
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w && argc < 8; w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    if (fu_run_config_from_args(&set, &cfg, argc, argv, &err) != FACEFUSE_OK) {
         fprintf(stderr, "masker %s: %s\n", types, err.msg);
+        return NULL;
+    }
+    if (fu_face_masker_open(ctx, &cfg.masker, &m, &err) != FACEFUSE_OK)
+        fprintf(stderr, "masker %s: %s\n", types, err.msg);
+    fu_run_config_free(&cfg);
+    fu_optset_free(&set);
     return m;
 }
 

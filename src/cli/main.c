@@ -429,7 +429,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "detect") == 0)
         code = cmd_detect(ctx, &set, &cfg);
     else if (strcmp(argv[1], "force-download") == 0)
-        code = cmd_force_download(ctx, fu_optset_get(&set, "--download-scope"));
+        code = cmd_force_download(ctx, cfg.context.download_scope);
     else if (strcmp(argv[1], "batch-run") == 0)
         code = cmd_batch_run(ctx, &set, &cfg);
     else if (strcmp(argv[1], "benchmark") == 0)

@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "configlib.h"
 #include "crop_testutil.h"
 #include "infer/ort.h"
-#include "pipeline/config.h"
 #include "processors/age_modifier.h"
 #include "processors/face_masker.h"
 
@@ -159,19 +159,16 @@ static void test_styleganex_direction_mapping(void)
     fu_age_modifier_close(am);
 }
 
+/* box + occlusion; the XSeg stand-in has a hole on [96, 160)² of its 256 px input */
 static fu_face_masker *occlusion_masker(void)
 {
-    fu_run_config cfg;
+    tl_config c;
     fu_face_masker *m = NULL;
     fu_err err;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[0] = "box";
-    cfg.mask_types[1] = "occlusion";
-    cfg.mask_type_count = 2;
-    cfg.occluder_model = "xseg_1"; /* stand-in: a hole on [96, 160)² of its 256 px input */
-    cfg.mask_blur = 0.3f;
-    if (fu_face_masker_open(ctx, &cfg, &m, &err) != FACEFUSE_OK)
+    const fu_run_config *cfg = tl_config_init(&c, "--face-mask-types box occlusion --face-occluder-model xseg_1");
+    if (fu_face_masker_open(ctx, &cfg->masker, &m, &err) != FACEFUSE_OK)
         fprintf(stderr, "    masker: %s\n", err.msg);
+    tl_config_free(&c);
     return m;
 }
 

@@ -28,8 +28,8 @@
 #include <unistd.h>
 
 #include "core/blur.h"
+#include "configlib.h"
 #include "crop_testutil.h"
-#include "pipeline/config.h"
 #include "processors/deep_swapper.h"
 #include "processors/face_masker.h"
 
@@ -218,18 +218,17 @@ static void test_mask_erodes_by_a_cross_twice(void)
     free(m);
 }
 
+/* box + occlusion; the XSeg stand-in has a hole on [96, 160)² of its 256 px input: [84, 140)² of 224 */
 static fu_face_masker *occlusion_masker(void)
 {
-    fu_run_config cfg;
+    tl_config c;
     fu_face_masker *m = NULL;
     fu_err err;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[0] = "box";
-    cfg.mask_types[1] = "occlusion";
-    cfg.mask_type_count = 2;
-    cfg.occluder_model = "xseg_1"; /* a hole on [96, 160)² of its 256 px input: [84, 140)² of 224 */
-    if (fu_face_masker_open(ctx, &cfg, &m, &err) != FACEFUSE_OK)
+    const fu_run_config *cfg =
+        tl_config_init(&c, "--face-mask-types box occlusion --face-occluder-model xseg_1 --face-mask-blur 0");
+    if (fu_face_masker_open(ctx, &cfg->masker, &m, &err) != FACEFUSE_OK)
         fprintf(stderr, "    masker: %s\n", err.msg);
+    tl_config_free(&c);
     return m;
 }
 
