@@ -11,6 +11,7 @@
 #include "processors/age_modifier.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 #include "infer/context.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
+#include "processors/processor.h"
 
 enum { FRAN_SIZE = 1024, STYLEGANEX_SIZE = 256, BACKGROUND_SIZE = 384, PASTE_SIZE = 1024 };
 #define BACKGROUND_SCALE 0.875 /* the landmarks' spread for the background crop */
@@ -462,3 +464,85 @@ facefuse_status fu_age_modifier_modify_face(const fu_age_modifier *am, facefuse_
     return am->model == AGE_FRAN ? modify_fran(am, frame, face, timing, err)
                                  : modify_styleganex(am, frame, face, timing, err);
 }
+
+/* ---------------------------------------------------------------- processor */
+
+typedef struct age_settings {
+    const char *model;
+    int direction;
+} age_settings;
+
+#define AS(field) offsetof(age_settings, field)
+
+static const fu_option age_options[] = {
+    {.name = "--age-modifier-model", .section = "processors", .type = FU_OPT_STRING, .def = "fran",
+     .choices = "fran styleganex_age", .offset = AS(model), .help = "choose the model responsible for aging the face"},
+    {.name = "--age-modifier-direction", .section = "processors", .type = FU_OPT_INT, .def = "0", .min = -100,
+     .max = 100, .step = 1, .offset = AS(direction),
+     .help = "specify the direction in which the age should be modified"},
+    {0}};
+
+static const fu_option_group age_group = {"age_modifier", "processors", age_options, sizeof(age_settings), NULL};
+
+typedef struct age_state {
+    fu_face_masker *masker;
+    fu_age_modifier *modifier;
+} age_state;
+
+static void age_release(void *state)
+{
+    age_state *st = state;
+    if (!st)
+        return;
+    fu_age_modifier_close(st->modifier);
+    fu_face_masker_close(st->masker);
+    free(st);
+}
+
+/* The classifier the chain runs on every face for FU_NEEDS_AGE is loaded
+ * here, so a missing fairface stops the run before its first frame rather
+ * than at its first face; fran cannot work without it. */
+static facefuse_status check_classifier(const fu_processor_env *env, const char *model, fu_err *err)
+{
+    fu_session *s;
+    if (env->analysis && env->analysis->classifier_model)
+        return fu_classifier_open(env->ctx, env->analysis->classifier_model, &s, err);
+    if (fu_age_modifier_needs_age(model))
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "age modifier %s needs each face's age, and the face analysis "
+                       "runs no classifier", model);
+    return FACEFUSE_OK;
+}
+
+static facefuse_status age_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
+{
+    const age_settings *set = settings;
+    fu_age_modifier_settings s = {set->model, set->direction, env->masker->blur};
+    facefuse_status rc;
+    *state = NULL;
+    age_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    rc = check_classifier(env, set->model, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_face_masker_open(env->ctx, env->masker, &st->masker, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_age_modifier_open(env->ctx, &s, st->masker, &st->modifier, err);
+    if (rc != FACEFUSE_OK) {
+        age_release(st);
+        return rc;
+    }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status age_process(fu_frame *f, fu_err *err)
+{
+    const age_state *st = f->state;
+    facefuse_status rc = FACEFUSE_OK;
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
+        rc = fu_age_modifier_modify_face(st->modifier, f->frame, &f->faces[i], NULL, err);
+    return rc;
+}
+
+const fu_processor fu_age_modifier_processor = {"age_modifier", &age_group, FU_NEEDS_FACES | FU_NEEDS_AGE,
+                                               age_prepare, age_process, age_release};

@@ -12,6 +12,8 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "infer/context.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
+#include "processors/processor.h"
 
 #define SHARPEN_SIGMA 2.0f
 #define MASK_SIGMA 6.25f
@@ -150,10 +153,11 @@ static facefuse_status find_custom(facefuse_context *ctx, const char *model, con
     if (rc == FACEFUSE_OK && found < 0)
         rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "deep swapper model '%s': no file named %s.* in %s/custom",
                      model, want, ctx->store.dir);
-    if (rc == FACEFUSE_OK) {
-        snprintf(path, sizeof path, "%s/custom/%s", ctx->store.dir, names[found]);
+    if (rc == FACEFUSE_OK && snprintf(path, sizeof path, "%s/custom/%s", ctx->store.dir, names[found]) >=
+                                 (int)sizeof path)
+        rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "deep swapper model '%s': path too long", model);
+    if (rc == FACEFUSE_OK)
         rc = fu_context_add_model(ctx, model, path, &like, def, err);
-    }
     fu_deep_swapper_free_ids(names, count);
     return rc;
 }
@@ -435,3 +439,130 @@ done:
     free(mask), free(model_mask), free(rgb);
     return rc;
 }
+
+/* ---------------------------------------------------------------- processor */
+
+typedef struct deep_settings {
+    const char *model;
+    int morph;
+} deep_settings;
+
+#define DS(field) offsetof(deep_settings, field)
+
+/* FaceFusion's 157 "<author>/<name>" ids in its order, built once. */
+static pthread_once_t choices_once = PTHREAD_ONCE_INIT;
+static char *choices_text;
+
+static void build_choices(void)
+{
+    const fu_model_def *const *all = fu_model_all();
+    size_t len = 0;
+    for (int i = 0; all[i]; i++)
+        if (all[i]->kind == FACEFUSE_MODEL_DEEP_SWAPPER)
+            len += strlen(all[i]->name) + 1;
+    if (len == 0 || !(choices_text = malloc(len)))
+        return;
+    choices_text[0] = '\0';
+    for (int i = 0, o = 0; all[i]; i++)
+        if (all[i]->kind == FACEFUSE_MODEL_DEEP_SWAPPER)
+            o += sprintf(choices_text + o, "%s%s", o ? " " : "", all[i]->name);
+}
+
+static const char *deep_swapper_choices(void)
+{
+    pthread_once(&choices_once, build_choices);
+    return choices_text;
+}
+
+/* custom/<name>: a name a file of the custom folder can give (as the
+ * folder is listed: not hidden, not "__", no '/'; printable). */
+static int is_custom_id(const char *model)
+{
+    const char *name = model + strlen(CUSTOM_PREFIX);
+    if (strncmp(model, CUSTOM_PREFIX, strlen(CUSTOM_PREFIX)) != 0 || !*name || name[0] == '.' ||
+        strncmp(name, "__", 2) == 0)
+        return 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        if (*p < 0x20 || *p == 0x7f || *p == '/')
+            return 0;
+    return 1;
+}
+
+/* A registry deep swapper or a custom/<name>; whether a custom model's
+ * file exists is known only with the model cache, at prepare. */
+static facefuse_status check_deep_swapper(void *settings, fu_err *err)
+{
+    const deep_settings *s = settings;
+    const fu_model_def *def = fu_model_find(s->model);
+    char shown[96];
+    size_t o = 0;
+    if (is_custom_id(s->model) || (def && def->kind == FACEFUSE_MODEL_DEEP_SWAPPER))
+        return FACEFUSE_OK;
+    for (const unsigned char *p = (const unsigned char *)s->model; *p && o + 1 < sizeof shown; p++)
+        shown[o++] = *p >= 0x20 && *p < 0x7f ? (char)*p : '?';
+    shown[o] = '\0';
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "invalid value '%s' for --deep-swapper-model (one of "
+                   "FaceFusion's <author>/<name> models listed by --help, or custom/<name> for a file of the model "
+                   "cache's custom/ folder)", shown);
+}
+
+static const fu_option deep_options[] = {
+    {.name = "--deep-swapper-model", .section = "processors", .type = FU_OPT_STRING,
+     .def = FU_DEEP_SWAPPER_DEFAULT_MODEL, .choices_fn = deep_swapper_choices, .offset = DS(model),
+     .help = "choose the model responsible for swapping the face (also custom/<name>: a model file in the model "
+             "cache's custom/ folder)"},
+    {.name = "--deep-swapper-morph", .section = "processors", .type = FU_OPT_INT, .def = "100", .min = 0,
+     .max = 100, .step = 1, .offset = DS(morph), .help = "morph between source face and target faces"},
+    {0}};
+
+static const fu_option_group deep_group = {"deep_swapper", "processors", deep_options, sizeof(deep_settings),
+                                           check_deep_swapper};
+
+typedef struct deep_state {
+    fu_face_masker *masker;
+    fu_deep_swapper *swapper;
+} deep_state;
+
+static void deep_release(void *state)
+{
+    deep_state *st = state;
+    if (!st)
+        return;
+    fu_deep_swapper_close(st->swapper);
+    fu_face_masker_close(st->masker);
+    free(st);
+}
+
+static facefuse_status deep_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
+{
+    const deep_settings *set = settings;
+    fu_deep_swapper_settings s = {set->model, set->morph, env->masker->blur, {0, 0, 0, 0}};
+    facefuse_status rc;
+    *state = NULL;
+    for (int i = 0; i < 4 && i < env->masker->padding.n; i++)
+        s.mask_padding[i] = env->masker->padding.v[i];
+    deep_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    rc = fu_face_masker_open(env->ctx, env->masker, &st->masker, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_deep_swapper_open(env->ctx, &s, st->masker, &st->swapper, err);
+    if (rc != FACEFUSE_OK) {
+        deep_release(st);
+        return rc;
+    }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status deep_process(fu_frame *f, fu_err *err)
+{
+    const deep_state *st = f->state;
+    facefuse_status rc = FACEFUSE_OK;
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
+        rc = fu_deep_swapper_swap_face(st->swapper, f->frame, &f->faces[i], NULL, err);
+    return rc;
+}
+
+const fu_processor fu_deep_swapper_processor = {"deep_swapper", &deep_group, FU_NEEDS_FACES, deep_prepare,
+                                               deep_process, deep_release};

@@ -7,12 +7,16 @@
 
 #include <string.h>
 
+extern const fu_processor fu_age_modifier_processor; /* the type fu_age_modifier is the model */
+extern const fu_processor fu_deep_swapper_processor; /* the type fu_deep_swapper is the model */
 extern const fu_processor fu_face_debugger;
 extern const fu_processor fu_face_enhancer_processor; /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
+    &fu_age_modifier_processor,
+    &fu_deep_swapper_processor,
     &fu_face_debugger,
     &fu_face_enhancer_processor,
     &fu_face_swapper,
@@ -46,13 +50,9 @@ const char *fu_processor_names(void)
      .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
 
 static const fu_option pending_options[] = {
-    PENDING("--age-modifier-model", "age_modifier"),
-    PENDING("--age-modifier-direction", "age_modifier"),
     PENDING("--background-remover-model", "background_remover"),
     PENDING("--background-remover-fill-color", "background_remover"),
     PENDING("--background-remover-despill-color", "background_remover"),
-    PENDING("--deep-swapper-model", "deep_swapper"),
-    PENDING("--deep-swapper-morph", "deep_swapper"),
     PENDING("--expression-restorer-model", "expression_restorer"),
     PENDING("--expression-restorer-factor", "expression_restorer"),
     PENDING("--expression-restorer-areas", "expression_restorer"),
