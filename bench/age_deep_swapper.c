@@ -8,18 +8,24 @@
  * FaceFusion's sizes, with the stand-ins of tests/models.
  *
  *   bench_age_deep_swapper [TEST_MODEL_DIR]
+ *   BENCH_DEFAULT_MALLOC=1 bench_age_deep_swapper …   (glibc's default policy:
+ *                                                      freed memory returned)
  *
  * The stand-ins are trivial graphs, so ORT's share is mostly tensor
  * traffic; "outside" is everything but the ORT call: the work facefuse
  * adds around the real network. "cpu" is the process's CPU time a face
- * (all threads), steadier than wall time on a busy machine.
+ * (all threads), steadier than wall time on a busy machine; "page faults"
+ * the minor faults a face (fresh pages touched: large buffers allocated
+ * and returned to the system each face).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "benchutil.h"
+#include "core/alloc_policy.h"
 #include "core/image.h"
 #include "infer/ort.h"
 #include "pipeline/config.h"
@@ -51,6 +57,14 @@ static fu_face_masker *open_masker(facefuse_context *ctx, const char *types)
     return m;
 }
 
+/* Minor page faults so far: fresh pages the process touched. */
+static long minor_faults(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
+}
+
 static double cpu_ms(void)
 {
     struct timespec t;
@@ -59,12 +73,13 @@ static double cpu_ms(void)
 }
 
 static void report(const char *what, int size, int64_t crop, int64_t model, int64_t paste, int64_t ort, double cpu,
-                   int runs)
+                   long faults, int runs)
 {
     double c = crop / 1e6 / runs, m = model / 1e6 / runs, p = paste / 1e6 / runs, o = ort / 1e6 / runs;
     double total = c + m + p;
     printf("%-46s %4d px: crop %7.2f  model %7.2f (ORT %6.2f)  paste %7.2f  total %7.2f ms (cpu %7.2f)  outside "
-           "ORT %5.1f%%\n", what, size, c, m, o, p, total, cpu / runs, total > 0 ? 100 * (total - o) / total : 0);
+           "ORT %5.1f%%  page faults %6ld\n", what, size, c, m, o, p, total, cpu / runs,
+           total > 0 ? 100 * (total - o) / total : 0, faults / runs);
 }
 
 static void bench_age(facefuse_context *ctx, const char *model, const char *types, const facefuse_image *frame,
@@ -88,13 +103,15 @@ static void bench_age(facefuse_context *ctx, const char *model, const char *type
     fu_age_modifier_modify_face(am, &work, face, NULL, &err); /* warm-up */
     int64_t ort0 = fu_ort_run_ns();
     double cpu0 = cpu_ms();
+    long faults0 = minor_faults();
     for (int i = 0; i < runs; i++)
         if (fu_age_modifier_modify_face(am, &work, face, &t, &err) != FACEFUSE_OK) {
             fprintf(stderr, "%s: %s\n", model, err.msg);
             break;
         }
     snprintf(label, sizeof label, "age_modifier %s [%s]", model, types);
-    report(label, 1024, t.crop_ns, t.model_ns, t.paste_ns, fu_ort_run_ns() - ort0, cpu_ms() - cpu0, runs);
+    report(label, 1024, t.crop_ns, t.model_ns, t.paste_ns, fu_ort_run_ns() - ort0, cpu_ms() - cpu0,
+           minor_faults() - faults0, runs);
     fu_age_modifier_close(am);
     fu_face_masker_close(m);
     facefuse_image_free(&work);
@@ -120,6 +137,7 @@ static void bench_deep(facefuse_context *ctx, const char *model, const char *typ
     fu_deep_swapper_swap_face(ds, &work, face, NULL, &err);
     int64_t ort0 = fu_ort_run_ns();
     double cpu0 = cpu_ms();
+    long faults0 = minor_faults();
     for (int i = 0; i < runs; i++)
         if (fu_deep_swapper_swap_face(ds, &work, face, &t, &err) != FACEFUSE_OK) {
             fprintf(stderr, "%s: %s\n", model, err.msg);
@@ -127,7 +145,7 @@ static void bench_deep(facefuse_context *ctx, const char *model, const char *typ
         }
     snprintf(label, sizeof label, "deep_swapper %s [%s]", model, types);
     report(label, fu_deep_swapper_size(ds), t.crop_ns, t.model_ns, t.paste_ns, fu_ort_run_ns() - ort0,
-           cpu_ms() - cpu0, runs);
+           cpu_ms() - cpu0, minor_faults() - faults0, runs);
     fu_deep_swapper_close(ds);
     fu_face_masker_close(m);
     facefuse_image_free(&work);
@@ -142,6 +160,8 @@ int main(int argc, char **argv)
 
     if (bench_model_dir(argc, argv, dir, sizeof dir))
         return 1;
+    if (!getenv("BENCH_DEFAULT_MALLOC"))
+        fu_alloc_keep_freed_memory(); /* as the facefuse program does */
     facefuse_context *ctx = bench_open_context(dir);
     facefuse_analysis_params ap = facefuse_analysis_default_params();
     ap.detector_model = "scrfd";

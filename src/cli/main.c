@@ -18,6 +18,7 @@
 
 #include "cli/batch.h"
 #include "cli/options.h"
+#include "core/alloc_policy.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "face/analyse.h"
@@ -419,6 +420,7 @@ int main(int argc, char **argv)
     /* A file-size limit (or a full quota) must fail the write, not kill us
      * with a partial file left behind. */
     signal(SIGXFSZ, SIG_IGN);
+    fu_alloc_keep_freed_memory();
     if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
         fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);

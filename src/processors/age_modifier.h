@@ -28,8 +28,11 @@
  * --face-mask-types do not apply (FaceFusion uses box and occlusion only).
  * Bytes are rounded where FaceFusion truncates.
  *
- * fran needs each face's age: the chain must run the face classifier
- * (fairface) when age_modifier runs with fran (fu_age_modifier_needs_age).
+ * fran needs each face's age: the age_modifier processor (the bottom of
+ * age_modifier.c: --age-modifier-model, --age-modifier-direction) declares
+ * FU_NEEDS_AGE, so the chain runs the face classifier (fairface) on every
+ * face, and loads it at prepare so a missing one stops the run before its
+ * first frame.
  */
 #ifndef FU_AGE_MODIFIER_H
 #define FU_AGE_MODIFIER_H

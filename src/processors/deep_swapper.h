@@ -23,6 +23,11 @@
  * FaceFusion truncates.
  *
  * Read-only after open; frames may share a deep swapper across threads.
+ *
+ * The deep_swapper processor (the bottom of deep_swapper.c) takes
+ * --deep-swapper-model (its choices, for --help and UIs, are the registry's
+ * 157 ids; its check also takes custom/<name>, whose file is looked for at
+ * prepare) and --deep-swapper-morph, and the run's mask settings.
  */
 #ifndef FU_DEEP_SWAPPER_H
 #define FU_DEEP_SWAPPER_H
