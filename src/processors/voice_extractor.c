@@ -11,6 +11,7 @@
 
 #include <kiss_fftr.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,16 @@
 #define FULL_BINS (N_FFT / 2 + 1)
 
 static const char *const voice_models[] = {"kim_vocal_1", "kim_vocal_2", "uvr_mdxnet"};
+
+static const fu_option voice_options[] = {
+    {.name = "--voice-extractor-model", .section = "voice_extractor", .type = FU_OPT_STRING,
+     .def = FU_VOICE_DEFAULT_MODEL, .choices = "kim_vocal_1 kim_vocal_2 uvr_mdxnet",
+     .offset = offsetof(fu_voice_settings, model),
+     .help = "choose the model responsible for extracting the voices (lip_syncer's audio)"},
+    {0}};
+
+const fu_option_group fu_voice_extractor_options = {"voice_extractor", "voice extractor", voice_options,
+                                                    sizeof(fu_voice_settings), NULL};
 
 struct fu_voice_extractor {
     fu_session *session;     /* owned by the context */

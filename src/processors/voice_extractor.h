@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "core/option.h"
 
 #define FU_VOICE_RATE_HZ 48000
 #define FU_VOICE_CHUNK (240 * 1024) /* samples per chunk */
@@ -39,6 +40,16 @@ typedef struct fu_voice_timing {
     int64_t model_ns;  /* fu_session_run */
     int64_t istft_ns;  /* overlap-add back to samples, averaging */
 } fu_voice_timing;
+
+/* FaceFusion's "voice extractor" option group (--voice-extractor-model,
+ * ini [voice_extractor] voice_extractor_model), run-wide as there: it fills
+ * a fu_voice_settings, which the run hands to processors that follow a
+ * voice (the lip syncer). */
+typedef struct fu_voice_settings {
+    const char *model;  /* kim_vocal_1 kim_vocal_2 uvr_mdxnet */
+} fu_voice_settings;
+
+extern const fu_option_group fu_voice_extractor_options;
 
 /* 1 when name is one of the voice extractor models. */
 int fu_voice_extractor_known(const char *name);
