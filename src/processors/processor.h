@@ -36,6 +36,7 @@ typedef struct fu_processor_env {
     int target_is_video;
     double target_fps;                        /* 0 for an image */
     int64_t trim_frame_start;                 /* first frame processed (0 when not trimmed) */
+    const char *voice_extractor_model;        /* --voice-extractor-model (NULL: kim_vocal_2) */
 } fu_processor_env;
 
 /* What a processor sees of one frame. `frame` is RGB or RGBA and is changed
@@ -54,6 +55,10 @@ typedef struct fu_frame {
     const facefuse_face *original_faces;
     int64_t frame_index;             /* in the target (0 for an image) */
     void *state;                     /* the processor's prepared state */
+    /* Presentation time, seconds after the first frame processed (the
+     * first kept by a trim): what a processor that follows the audio reads
+     * (0 for an image). */
+    double time_s;
 } fu_frame;
 
 typedef struct fu_processor {
