@@ -16,10 +16,12 @@
 #include "processors/lip_syncer.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/geometry.h"
 #include "core/image.h"
 #include "face/analyse.h"
@@ -28,7 +30,9 @@
 #include "media/resize.h"
 #include "processors/mask.h"
 #include "processors/mask_area.h"
+#include "processors/lip_audio.h"
 #include "processors/paste.h"
+#include "processors/processor.h"
 
 #define CROP 512
 #define AUDIO_FLOOR 1e-5f /* numpy.exp(−5·log(10)) */
@@ -455,3 +459,120 @@ facefuse_status fu_lip_syncer_sync_face(const fu_lip_syncer *ls, facefuse_image 
     work_free(&w);
     return rc;
 }
+
+/* ---------------------------------------------------------------- processor */
+
+typedef struct lip_settings {
+    const char *model;
+    float weight;
+} lip_settings;
+
+#define LS(field) offsetof(lip_settings, field)
+
+static const fu_option lip_options[] = {
+    {.name = "--lip-syncer-model", .section = "processors", .type = FU_OPT_STRING, .def = FU_LIP_SYNCER_DEFAULT_MODEL,
+     .choices = "edtalk_256 wav2lip_96 wav2lip_gan_96", .offset = LS(model),
+     .help = "choose the model responsible for syncing the lips"},
+    {.name = "--lip-syncer-weight", .section = "processors", .type = FU_OPT_FLOAT, .def = "0.5", .min = 0, .max = 1,
+     .step = 0.05, .offset = LS(weight), .help = "specify the degree of weight applied to the lips"},
+    {0}};
+
+static const fu_option_group lip_group = {"lip_syncer", "processors", lip_options, sizeof(lip_settings), NULL};
+
+typedef struct lip_state {
+    fu_face_masker *masker; /* occlusion only; NULL without it */
+    fu_lip_syncer *syncer;
+    fu_lip_audio *audio;    /* NULL for an image target: every face hears silence */
+    double fps;             /* the window grid: the target's rate */
+} lip_state;
+
+static void lip_release(void *state)
+{
+    lip_state *st = state;
+    if (!st)
+        return;
+    fu_lip_audio_close(st->audio);
+    fu_lip_syncer_close(st->syncer);
+    fu_face_masker_close(st->masker);
+    free(st);
+}
+
+/* The audio among the sources: the first audio file, the same one the
+ * output's soundtrack is taken from (FaceFusion's filter_audio_paths). */
+static const char *audio_source(const fu_processor_env *env)
+{
+    for (int i = 0; i < env->source_paths.n; i++)
+        if (fu_path_is_audio(env->source_paths.v[i]))
+            return env->source_paths.v[i];
+    return NULL;
+}
+
+/* FaceFusion's lip syncer masks by occlusion (when --face-mask-types has
+ * it) and its own box or lower-face area: the masker opens the occluder
+ * alone. */
+static facefuse_status open_occlusion(const fu_processor_env *env, fu_face_masker **out, fu_err *err)
+{
+    static const char *const occlusion[] = {"occlusion"};
+    fu_masker_settings ms = *env->masker;
+    *out = NULL;
+    if (!fu_strs_has(ms.types, "occlusion"))
+        return FACEFUSE_OK;
+    ms.types = (fu_strs){occlusion, 1};
+    return fu_face_masker_open(env->ctx, &ms, out, err);
+}
+
+static facefuse_status lip_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
+{
+    const lip_settings *set = settings;
+    const char *path = audio_source(env);
+    fu_lip_syncer_settings s = fu_lip_syncer_default_settings();
+    facefuse_status rc;
+    *state = NULL;
+    if (!path)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "lip_syncer needs an audio file among the sources "
+                       "(-s face.jpg voice.wav); none of the %d source paths is one", env->source_paths.n);
+    lip_state *st = calloc(1, sizeof *st);
+    if (!st)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    s.model = set->model;
+    s.weight = set->weight;
+    s.mask_blur = env->masker->blur;
+    memcpy(s.mask_padding, env->masker->padding.v, sizeof s.mask_padding);
+    rc = open_occlusion(env, &st->masker, err);
+    s.masker = st->masker;
+    if (rc == FACEFUSE_OK)
+        rc = fu_lip_syncer_open(env->ctx, &s, &st->syncer, err);
+    if (rc == FACEFUSE_OK && env->target_is_video) {
+        fu_lip_audio_settings as = {path, env->voice_extractor_model, env->target_fps};
+        st->fps = env->target_fps;
+        rc = fu_lip_audio_open(env->ctx, &as, &st->audio, NULL, err);
+    }
+    if (rc != FACEFUSE_OK) {
+        lip_release(st);
+        return rc;
+    }
+    *state = st;
+    return FACEFUSE_OK;
+}
+
+/* Frame n of the window grid is the one at the frame's time, so a trimmed
+ * or variable-rate target hears the audio at its own timestamps. */
+static facefuse_status lip_process(fu_frame *f, fu_err *err)
+{
+    const lip_state *st = f->state;
+    float window[FU_MEL_BANDS * FU_MEL_WINDOW];
+    facefuse_status rc = FACEFUSE_OK;
+    if (!f->face_count)
+        return FACEFUSE_OK;
+    memset(window, 0, sizeof window);
+    if (st->audio) {
+        int64_t n = llround(f->time_s * st->fps);
+        fu_lip_audio_window(st->audio, n < 0 ? 0 : n, window);
+    }
+    for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
+        rc = fu_lip_syncer_sync_face(st->syncer, f->frame, &f->faces[i], window, NULL, err);
+    return rc;
+}
+
+const fu_processor fu_lip_syncer_processor = {"lip_syncer", &lip_group, FU_NEEDS_FACES, lip_prepare, lip_process,
+                                             lip_release};

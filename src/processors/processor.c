@@ -15,6 +15,7 @@ extern const fu_processor fu_face_editor_processor;         /* fu_face_editor is
 extern const fu_processor fu_face_enhancer_processor;       /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_enhancer;
+extern const fu_processor fu_lip_syncer_processor;          /* fu_lip_syncer is the module's type */
 
 static const fu_processor *const processors[] = {
     &fu_age_modifier_processor,
@@ -25,6 +26,7 @@ static const fu_processor *const processors[] = {
     &fu_face_enhancer_processor,
     &fu_face_swapper,
     &fu_frame_enhancer,
+    &fu_lip_syncer_processor,
 };
 
 const fu_processor *fu_processor_find(const char *name)
@@ -60,8 +62,6 @@ static const fu_option pending_options[] = {
     PENDING("--frame-colorizer-model", "frame_colorizer"),
     PENDING("--frame-colorizer-size", "frame_colorizer"),
     PENDING("--frame-colorizer-blend", "frame_colorizer"),
-    PENDING("--lip-syncer-model", "lip_syncer"),
-    PENDING("--lip-syncer-weight", "lip_syncer"),
     {0}};
 
 const fu_option_group fu_pending_processor_options = {"pending_processors", "processors", pending_options, 0, NULL};
