@@ -1,0 +1,456 @@
+/*
+ * background_remover.c — the background_remover processor's frame work:
+ * model masks (and corridor_key's foreground), the keyer, FaceFusion's
+ * despill and fill, background replacement and alpha (see
+ * background_remover.h).
+ */
+#include "processors/background_remover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/image.h"
+#include "core/resample.h"
+#include "infer/context.h"
+#include "media/resize.h"
+#include "processors/background_source.h"
+
+/* FaceFusion's model types, by name; everything else is a plain mask. */
+static const struct {
+    const char *name;
+    fu_remover_type type;
+} models[] = {
+    {"ben_2", FU_REMOVER_MASK},         {"birefnet_general", FU_REMOVER_MASK},
+    {"birefnet_portrait", FU_REMOVER_MASK}, {"corridor_key_1024", FU_REMOVER_CORRIDOR},
+    {"corridor_key_2048", FU_REMOVER_CORRIDOR}, {"isnet_general", FU_REMOVER_MASK},
+    {"modnet", FU_REMOVER_MASK},        {"ormbg", FU_REMOVER_MASK},
+    {"rmbg_1.4", FU_REMOVER_MASK},      {"rmbg_2.0", FU_REMOVER_MASK},
+    {"silueta", FU_REMOVER_MASK},       {"u2net_cloth", FU_REMOVER_CLOTH},
+    {"u2net_general", FU_REMOVER_MASK}, {"u2net_human", FU_REMOVER_MASK},
+    {"u2netp", FU_REMOVER_MASK},        {"chroma_key", FU_REMOVER_CHROMA_KEY},
+};
+
+#define MODEL_COUNT (sizeof models / sizeof models[0])
+
+int fu_background_remover_type(const char *model)
+{
+    for (size_t i = 0; model && i < MODEL_COUNT; i++)
+        if (strcmp(models[i].name, model) == 0)
+            return (int)models[i].type;
+    return -1;
+}
+
+const char *fu_background_remover_models(void)
+{
+    return "ben_2 birefnet_general birefnet_portrait corridor_key_1024 corridor_key_2048 isnet_general modnet "
+           "ormbg rmbg_1.4 rmbg_2.0 silueta u2net_cloth u2net_general u2net_human u2netp chroma_key";
+}
+
+fu_background_remover_settings fu_background_remover_defaults(void)
+{
+    fu_background_remover_settings s;
+    memset(&s, 0, sizeof s);
+    s.model = FU_BACKGROUND_REMOVER_DEFAULT_MODEL;
+    s.key = fu_chroma_key_defaults();
+    return s;
+}
+
+static int has_picture(const fu_background_remover_settings *s)
+{
+    return (s->background_image && *s->background_image) || (s->background_video && *s->background_video);
+}
+
+int fu_background_remover_makes_alpha(const fu_background_remover_settings *s)
+{
+    return !has_picture(s) && s->fill_color[3] < 255;
+}
+
+/* ---------------------------------------------------------------- the model's mask */
+
+/* The frame at size × size as a normalised NCHW tensor of `planes` planes
+ * (the fourth, for corridor_key, is left to the caller). */
+static facefuse_status fill_input(const facefuse_image *frame, const fu_model_def *def, float *t, fu_err *err)
+{
+    const int s = def->size;
+    const size_t plane = (size_t)s * s;
+    facefuse_image scaled = {0};
+    if (fu_resize(frame, &scaled, s, s) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover %s: out of memory", def->name);
+    float scale[3], offset[3];
+    for (int c = 0; c < 3; c++) { /* (x/255 − mean)/std = x·scale + offset */
+        scale[c] = 1.0f / (255.0f * def->std[c]);
+        offset[c] = -def->mean[c] / def->std[c];
+    }
+    for (int y = 0; y < s; y++) {
+        const uint8_t *p = scaled.data + (size_t)y * scaled.stride;
+        float *r = t + (size_t)y * s, *g = r + plane, *b = g + plane;
+        for (int x = 0; x < s; x++, p += scaled.channels) {
+            r[x] = p[0] * scale[0] + offset[0];
+            g[x] = p[1] * scale[1] + offset[1];
+            b[x] = p[2] * scale[2] + offset[2];
+        }
+    }
+    facefuse_image_free(&scaled);
+    return FACEFUSE_OK;
+}
+
+/* corridor_key's fourth plane: 1 − clip(2·(G − max(R, B))/255, 0, 1) at
+ * frame size, scaled bilinearly to size × size. */
+static facefuse_status fill_coarse_matte(const facefuse_image *frame, int size, float *plane, fu_err *err)
+{
+    const int w = frame->width, h = frame->height;
+    float *coarse = malloc(sizeof(float) * (size_t)w * h);
+    if (!coarse)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory for the coarse matte");
+    for (int y = 0; y < h; y++) {
+        const uint8_t *p = frame->data + (size_t)y * frame->stride;
+        float *o = coarse + (size_t)y * w;
+        for (int x = 0; x < w; x++, p += frame->channels) {
+            int other = p[0] > p[2] ? p[0] : p[2];
+            float bias = (float)(p[1] - other) * (2.0f / 255.0f);
+            bias = bias < 0 ? 0 : bias > 1 ? 1 : bias;
+            o[x] = 1.0f - bias;
+        }
+    }
+    facefuse_status st = fu_resize_bilinear_f32(coarse, w, h, w, plane, size, size, size);
+    free(coarse);
+    if (st != FACEFUSE_OK)
+        return fu_fail(err, st, "background remover: out of memory for the coarse matte");
+    return FACEFUSE_OK;
+}
+
+/* FaceFusion's normalize_vision_mask: clip to 0..1, ×255, truncated. */
+static uint8_t mask_byte(float v)
+{
+    v = v > 0.0f ? v : 0.0f;
+    v = v < 1.0f ? v : 1.0f;
+    return (uint8_t)(v * 255.0f);
+}
+
+/* The spatial size of an output: its last two dimensions, every other 1
+ * (but the class axis of u2net_cloth, dims[1], when `classes`). */
+static int output_plane(const fu_tensor *t, int classes, int *oh, int *ow, int *oc)
+{
+    if (t->rank < 2)
+        return 0;
+    *oh = (int)t->dims[t->rank - 2];
+    *ow = (int)t->dims[t->rank - 1];
+    *oc = 1;
+    for (int d = 0; d < t->rank - 2; d++) {
+        if (classes && d == 1 && t->rank == 4)
+            *oc = (int)t->dims[1];
+        else if (t->dims[d] != 1)
+            return 0;
+    }
+    return *oh > 0 && *ow > 0 && *oc > 0;
+}
+
+/* The first output as a mask of oh × ow bytes. */
+static facefuse_status output_mask(const fu_tensor *t, fu_remover_type type, const fu_model_def *def,
+                                   uint8_t **mask, int *oh, int *ow, fu_err *err)
+{
+    int classes;
+    if (!output_plane(t, type == FU_REMOVER_CLOTH, oh, ow, &classes))
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                       "background remover %s: its mask output has rank %d, not a single plane", def->name, t->rank);
+    const size_t n = (size_t)*oh * *ow;
+    *mask = malloc(n);
+    if (!*mask)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover %s: out of memory", def->name);
+    if (type != FU_REMOVER_CLOTH) {
+        for (size_t i = 0; i < n; i++)
+            (*mask)[i] = mask_byte(t->data[i]);
+        return FACEFUSE_OK;
+    }
+    for (size_t i = 0; i < n; i++) { /* argmax over the classes; any class but 0 is kept */
+        int best = 0;
+        for (int c = 1; c < classes; c++)
+            if (t->data[(size_t)c * n + i] > t->data[(size_t)best * n + i])
+                best = c;
+        (*mask)[i] = best > 0 ? 255 : 0;
+    }
+    return FACEFUSE_OK;
+}
+
+/* corridor_key's second output, RGB in 0..1, into foreground (frame-sized). */
+static facefuse_status output_foreground(const fu_tensor *t, const fu_model_def *def, int w, int h,
+                                         facefuse_image *foreground, fu_err *err)
+{
+    if (t->rank != 4 || t->dims[0] != 1 || t->dims[1] != 3)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT,
+                       "background remover %s: its foreground output is not [1,3,H,W]", def->name);
+    const int oh = (int)t->dims[2], ow = (int)t->dims[3];
+    const size_t n = (size_t)oh * ow, frame_n = (size_t)w * h;
+    uint8_t *small = malloc(n), *big = malloc(frame_n);
+    facefuse_status st = small && big ? facefuse_image_alloc(foreground, w, h, 3) : FACEFUSE_ERR_NO_MEMORY;
+    for (int c = 0; st == FACEFUSE_OK && c < 3; c++) {
+        const float *src = t->data + (size_t)c * n;
+        for (size_t i = 0; i < n; i++) { /* ×255, clipped, truncated */
+            float v = src[i] * 255.0f;
+            small[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+        st = fu_resize_bilinear_u8(small, ow, oh, ow, big, w, h, w);
+        for (int y = 0; st == FACEFUSE_OK && y < h; y++) {
+            uint8_t *d = foreground->data + (size_t)y * foreground->stride + c;
+            const uint8_t *s = big + (size_t)y * w;
+            for (int x = 0; x < w; x++, d += 3)
+                *d = s[x];
+        }
+    }
+    free(small);
+    free(big);
+    if (st != FACEFUSE_OK) {
+        facefuse_image_free(foreground);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover %s: out of memory", def->name);
+    }
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_background_model_mask(fu_session *session, const fu_model_def *def, fu_remover_type type,
+                                         const facefuse_image *frame, uint8_t *mask, facefuse_image *foreground,
+                                         fu_background_remover_stats *stats, fu_err *err)
+{
+    if (!session || !def || def->size <= 0 || !frame || !frame->data || frame->channels < 3 || !mask ||
+        type == FU_REMOVER_CHROMA_KEY || (type == FU_REMOVER_CORRIDOR) != (foreground != NULL))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "background remover: bad arguments");
+    const int s = def->size, planes = type == FU_REMOVER_CORRIDOR ? 4 : 3, n_out = planes == 4 ? 2 : 1;
+    const size_t plane = (size_t)s * s;
+    int64_t t0 = fu_now_ns();
+    float *t = malloc(sizeof(float) * planes * plane);
+    if (!t)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover %s: out of memory", def->name);
+    facefuse_status st = fill_input(frame, def, t, err);
+    if (st == FACEFUSE_OK && planes == 4)
+        st = fill_coarse_matte(frame, s, t + 3 * plane, err);
+    fu_tensor input = {.rank = 4, .dims = {1, planes, s, s}, .data = t};
+    fu_tensor out[2] = {{0}, {0}};
+    int64_t t1 = fu_now_ns();
+    if (st == FACEFUSE_OK)
+        st = fu_session_run(session, &input, 1, out, n_out, err);
+    int64_t t2 = fu_now_ns();
+    free(t);
+    uint8_t *small = NULL;
+    int oh = 0, ow = 0;
+    if (st == FACEFUSE_OK)
+        st = output_mask(&out[0], type, def, &small, &oh, &ow, err);
+    if (st == FACEFUSE_OK && fu_resize_bilinear_u8(small, ow, oh, ow, mask, frame->width, frame->height,
+                                                   frame->width) != FACEFUSE_OK)
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover %s: out of memory", def->name);
+    if (st == FACEFUSE_OK && type == FU_REMOVER_CORRIDOR)
+        st = output_foreground(&out[1], def, frame->width, frame->height, foreground, err);
+    free(small);
+    fu_tensor_free(&out[0]);
+    fu_tensor_free(&out[1]);
+    if (stats) {
+        stats->pre_ns += t1 - t0;
+        stats->run_ns += t2 - t1;
+        stats->post_ns += fu_now_ns() - t2;
+    }
+    return st;
+}
+
+/* ---------------------------------------------------------------- despill, fill, replace, alpha */
+
+void fu_background_despill(facefuse_image *frame, const uint8_t color[4])
+{
+    if (color[3] == 0)
+        return;
+    int top = color[0] > color[1] ? color[0] : color[1];
+    top = color[2] > top ? color[2] : top;
+    float k[3];
+    for (int c = 0; c < 3; c++)
+        k[c] = (color[3] / 255.0f) * ((float)color[c] / (float)(top > 1 ? top : 1));
+    for (int y = 0; y < frame->height; y++) {
+        uint8_t *p = frame->data + (size_t)y * frame->stride;
+        for (int x = 0; x < frame->width; x++, p += frame->channels) {
+            float v[3] = {p[0], p[1], p[2]};
+            for (int c = 0; c < 3; c++) {
+                float limit = 0.5f * (v[(c + 1) % 3] + v[(c + 2) % 3]);
+                limit = limit < v[c] ? limit : v[c];
+                p[c] = (uint8_t)(v[c] + (limit - v[c]) * k[c]);
+            }
+        }
+    }
+}
+
+void fu_background_fill(facefuse_image *frame, const uint8_t *mask, const uint8_t color[4])
+{
+    const uint32_t a = color[3], full = 255u * 255u;
+    if (a == 0)
+        return;
+    for (int y = 0; y < frame->height; y++) {
+        uint8_t *p = frame->data + (size_t)y * frame->stride;
+        const uint8_t *m = mask + (size_t)y * frame->width;
+        for (int x = 0; x < frame->width; x++, p += frame->channels) {
+            uint32_t w = (255u - m[x]) * a; /* (1 − m)·A/255, in 1/65025ths */
+            for (int c = 0; c < 3; c++)
+                p[c] = (uint8_t)((p[c] * (full - w) + color[c] * w) / full);
+        }
+    }
+}
+
+void fu_background_replace(facefuse_image *frame, const uint8_t *mask, const facefuse_image *background)
+{
+    for (int y = 0; y < frame->height; y++) {
+        uint8_t *p = frame->data + (size_t)y * frame->stride;
+        const uint8_t *b = background->data + (size_t)y * background->stride;
+        const uint8_t *m = mask + (size_t)y * frame->width;
+        for (int x = 0; x < frame->width; x++, p += frame->channels, b += background->channels) {
+            uint32_t k = m[x], rest = 255u - k;
+            for (int c = 0; c < 3; c++)
+                p[c] = (uint8_t)((p[c] * k + b[c] * rest + 127u) / 255u);
+        }
+    }
+}
+
+void fu_background_alpha(facefuse_image *frame, const uint8_t *mask, uint8_t floor)
+{
+    if (frame->channels != 4)
+        return;
+    for (int y = 0; y < frame->height; y++) {
+        uint8_t *p = frame->data + (size_t)y * frame->stride + 3;
+        const uint8_t *m = mask + (size_t)y * frame->width;
+        for (int x = 0; x < frame->width; x++, p += 4) {
+            uint8_t v = m[x] > floor ? m[x] : floor;
+            *p = v < *p ? v : *p;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- the processor */
+
+struct fu_background_remover {
+    fu_background_remover_settings s;
+    fu_remover_type type;
+    fu_session *session;              /* owned by the context; NULL for chroma_key */
+    const fu_model_def *def;
+    fu_background_source *background; /* NULL: fill colour */
+};
+
+static facefuse_status check_settings(const fu_background_remover_settings *s, fu_err *err)
+{
+    const char *model = s->model ? s->model : FU_BACKGROUND_REMOVER_DEFAULT_MODEL;
+    if (fu_background_remover_type(model) < 0)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown background remover model '%s' (choose from %s)",
+                       model, fu_background_remover_models());
+    if (s->background_image && *s->background_image && s->background_video && *s->background_video)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "give either --background-image or --background-video, not both");
+    if (fu_background_remover_type(model) == FU_REMOVER_CHROMA_KEY)
+        return fu_chroma_key_check(&s->key, err);
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_background_remover_open(facefuse_context *ctx, const fu_background_remover_settings *s,
+                                           fu_background_remover **out, fu_err *err)
+{
+    *out = NULL;
+    facefuse_status st = check_settings(s, err);
+    if (st != FACEFUSE_OK)
+        return st;
+    fu_background_remover *r = calloc(1, sizeof *r);
+    if (!r)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory");
+    r->s = *s;
+    r->s.model = s->model ? s->model : FU_BACKGROUND_REMOVER_DEFAULT_MODEL;
+    r->s.key.threads = s->threads;
+    r->type = (fu_remover_type)fu_background_remover_type(r->s.model);
+    if (r->type != FU_REMOVER_CHROMA_KEY)
+        st = fu_context_session(ctx, r->s.model, &r->session, &r->def, err);
+    if (st == FACEFUSE_OK && s->background_image && *s->background_image)
+        st = fu_background_source_open(s->background_image, 0, &r->background, err);
+    else if (st == FACEFUSE_OK && s->background_video && *s->background_video)
+        st = fu_background_source_open(s->background_video, 1, &r->background, err);
+    if (st != FACEFUSE_OK) {
+        fu_background_remover_close(r);
+        return st;
+    }
+    r->s.background_image = r->s.background_video = NULL; /* not kept: the source holds what it needs */
+    *out = r;
+    return FACEFUSE_OK;
+}
+
+void fu_background_remover_close(fu_background_remover *r)
+{
+    if (!r)
+        return;
+    fu_background_source_close(r->background);
+    free(r);
+}
+
+/* *frame as RGBA (alpha 255 when it was RGB). */
+static facefuse_status ensure_alpha(facefuse_image *frame, fu_err *err)
+{
+    if (frame->channels == 4)
+        return FACEFUSE_OK;
+    facefuse_image rgba;
+    if (facefuse_image_alloc(&rgba, frame->width, frame->height, 4) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory for %dx%d", frame->width,
+                       frame->height);
+    for (int y = 0; y < frame->height; y++) {
+        const uint8_t *s = frame->data + (size_t)y * frame->stride;
+        uint8_t *d = rgba.data + (size_t)y * rgba.stride;
+        for (int x = 0; x < frame->width; x++, s += frame->channels, d += 4) {
+            d[0] = s[0], d[1] = s[1], d[2] = s[2];
+            d[3] = 255;
+        }
+    }
+    facefuse_image_free(frame);
+    *frame = rgba;
+    return FACEFUSE_OK;
+}
+
+/* The frame's RGB from a frame-sized RGB foreground. */
+static void take_foreground(facefuse_image *frame, const facefuse_image *fg)
+{
+    for (int y = 0; y < frame->height; y++) {
+        uint8_t *d = frame->data + (size_t)y * frame->stride;
+        const uint8_t *s = fg->data + (size_t)y * fg->stride;
+        for (int x = 0; x < frame->width; x++, d += frame->channels, s += 3)
+            d[0] = s[0], d[1] = s[1], d[2] = s[2];
+    }
+}
+
+facefuse_status fu_background_remover_process(fu_background_remover *r, facefuse_image *frame, double time_s,
+                                              fu_background_remover_stats *stats, fu_err *err)
+{
+    if (!r || !frame || !frame->data || frame->channels < 3)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "background remover: needs an RGB or RGBA frame");
+    const int w = frame->width, h = frame->height;
+    uint8_t *mask = malloc((size_t)w * h);
+    if (!mask)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory for %dx%d", w, h);
+    facefuse_status st;
+    int64_t t0 = fu_now_ns();
+    if (r->type == FU_REMOVER_CHROMA_KEY) {
+        st = fu_chroma_key(&r->s.key, frame, mask, NULL, err);
+    } else {
+        facefuse_image fg = {0};
+        st = fu_background_model_mask(r->session, r->def, r->type, frame, mask,
+                                      r->type == FU_REMOVER_CORRIDOR ? &fg : NULL, stats, err);
+        if (st == FACEFUSE_OK && fg.data)
+            take_foreground(frame, &fg);
+        facefuse_image_free(&fg);
+        t0 = fu_now_ns();
+    }
+    if (st == FACEFUSE_OK)
+        fu_background_despill(frame, r->s.despill_color);
+    if (st == FACEFUSE_OK && r->background) {
+        facefuse_image bg = {0};
+        st = fu_background_source_frame(r->background, time_s, w, h, &bg, err);
+        if (st == FACEFUSE_OK)
+            fu_background_replace(frame, mask, &bg);
+        facefuse_image_free(&bg);
+    } else if (st == FACEFUSE_OK) {
+        fu_background_fill(frame, mask, r->s.fill_color);
+        if (r->s.fill_color[3] < 255)
+            st = ensure_alpha(frame, err);
+        if (st == FACEFUSE_OK)
+            fu_background_alpha(frame, mask, r->s.fill_color[3]);
+    }
+    if (stats)
+        stats->post_ns += fu_now_ns() - t0;
+    free(mask);
+    return st;
+}
