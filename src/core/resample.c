@@ -47,18 +47,22 @@ static void free_taps(taps *t)
 }
 
 facefuse_status fu_resize_bilinear_f32(const float *src, int sw, int sh, int src_stride, float *dst, int dw, int dh,
-                            int dst_stride)
+                                       int dst_stride)
 {
     facefuse_status st = FACEFUSE_ERR_NO_MEMORY;
     taps tx = {0}, ty = {0};
     float *row0 = malloc(sizeof(float) * (size_t)dw), *row1 = malloc(sizeof(float) * (size_t)dw);
     if (!row0 || !row1 || !make_taps(&tx, sw, dw) || !make_taps(&ty, sh, dh))
         goto done;
+    int have0 = -1, have1 = -1; /* source rows in row0 and row1 (enlarging reuses them) */
     for (int y = 0; y < dh; y++) {
-        const float *a = src + (size_t)ty.i0[y] * src_stride, *b = src + (size_t)ty.i1[y] * src_stride;
-        for (int x = 0; x < dw; x++) {
-            row0[x] = a[tx.i0[x]] + tx.w[x] * (a[tx.i1[x]] - a[tx.i0[x]]);
-            row1[x] = b[tx.i0[x]] + tx.w[x] * (b[tx.i1[x]] - b[tx.i0[x]]);
+        if (have0 != ty.i0[y] || have1 != ty.i1[y]) {
+            const float *a = src + (size_t)ty.i0[y] * src_stride, *b = src + (size_t)ty.i1[y] * src_stride;
+            for (int x = 0; x < dw; x++) {
+                row0[x] = a[tx.i0[x]] + tx.w[x] * (a[tx.i1[x]] - a[tx.i0[x]]);
+                row1[x] = b[tx.i0[x]] + tx.w[x] * (b[tx.i1[x]] - b[tx.i0[x]]);
+            }
+            have0 = ty.i0[y], have1 = ty.i1[y];
         }
         float wy = ty.w[y];
         float *out = dst + (size_t)y * dst_stride;
@@ -82,11 +86,15 @@ facefuse_status fu_resize_bilinear_u8(const uint8_t *src, int sw, int sh, int sr
     float *row0 = malloc(sizeof(float) * (size_t)dw), *row1 = malloc(sizeof(float) * (size_t)dw);
     if (!row0 || !row1 || !make_taps(&tx, sw, dw) || !make_taps(&ty, sh, dh))
         goto done;
+    int have0 = -1, have1 = -1; /* source rows in row0 and row1 (enlarging reuses them) */
     for (int y = 0; y < dh; y++) {
-        const uint8_t *a = src + (size_t)ty.i0[y] * src_stride, *b = src + (size_t)ty.i1[y] * src_stride;
-        for (int x = 0; x < dw; x++) {
-            row0[x] = a[tx.i0[x]] + tx.w[x] * (float)(a[tx.i1[x]] - a[tx.i0[x]]);
-            row1[x] = b[tx.i0[x]] + tx.w[x] * (float)(b[tx.i1[x]] - b[tx.i0[x]]);
+        if (have0 != ty.i0[y] || have1 != ty.i1[y]) {
+            const uint8_t *a = src + (size_t)ty.i0[y] * src_stride, *b = src + (size_t)ty.i1[y] * src_stride;
+            for (int x = 0; x < dw; x++) {
+                row0[x] = a[tx.i0[x]] + tx.w[x] * (float)(a[tx.i1[x]] - a[tx.i0[x]]);
+                row1[x] = b[tx.i0[x]] + tx.w[x] * (float)(b[tx.i1[x]] - b[tx.i0[x]]);
+            }
+            have0 = ty.i0[y], have1 = ty.i1[y];
         }
         float wy = ty.w[y];
         uint8_t *out = dst + (size_t)y * dst_stride;

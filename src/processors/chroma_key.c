@@ -197,20 +197,14 @@ static inline uint8_t to_byte(float v)
 /* ---------------------------------------------------------------- grids */
 
 /* A coarse field over the frame: one value per cell×cell block, read back
- * bilinearly between block centres. */
+ * bilinearly between block centres. The horizontal taps of every frame
+ * column are computed once. */
 typedef struct grid {
     int gw, gh, cell;
     float *v;             /* gw·gh */
+    int *x0, *x1;         /* per frame column: the two cells */
+    float *wx;            /* and the weight of x1 */
 } grid;
-
-static facefuse_status grid_alloc(grid *g, int w, int h, int cell)
-{
-    g->cell = cell;
-    g->gw = (w + cell - 1) / cell;
-    g->gh = (h + cell - 1) / cell;
-    g->v = calloc((size_t)g->gw * g->gh, sizeof(float));
-    return g->v ? FACEFUSE_OK : FACEFUSE_ERR_NO_MEMORY;
-}
 
 static void grid_taps(float f, int n, int *i0, int *i1, float *t)
 {
@@ -225,17 +219,40 @@ static void grid_taps(float f, int n, int *i0, int *i1, float *t)
     *t = frac;
 }
 
-/* The field at every pixel of row y (w pixels). */
-static void grid_row(const grid *g, int y, int w, float *out)
+static facefuse_status grid_alloc(grid *g, int w, int h, int cell)
 {
-    int y0, y1, x0, x1;
-    float wy, wx;
+    g->cell = cell;
+    g->gw = (w + cell - 1) / cell;
+    g->gh = (h + cell - 1) / cell;
+    g->v = calloc((size_t)g->gw * g->gh, sizeof(float));
+    g->x0 = malloc(sizeof(int) * (size_t)w);
+    g->x1 = malloc(sizeof(int) * (size_t)w);
+    g->wx = malloc(sizeof(float) * (size_t)w);
+    if (!g->v || !g->x0 || !g->x1 || !g->wx)
+        return FACEFUSE_ERR_NO_MEMORY;
+    for (int x = 0; x < w; x++)
+        grid_taps((x + 0.5f) / cell - 0.5f, g->gw, &g->x0[x], &g->x1[x], &g->wx[x]);
+    return FACEFUSE_OK;
+}
+
+static void grid_free(grid *g)
+{
+    free(g->v), free(g->x0), free(g->x1), free(g->wx);
+    memset(g, 0, sizeof *g);
+}
+
+/* The field at every pixel of row y (w pixels); mix: gw floats of scratch. */
+static void grid_row(const grid *g, int y, int w, float *mix, float *out)
+{
+    int y0, y1;
+    float wy;
     grid_taps((y + 0.5f) / g->cell - 0.5f, g->gh, &y0, &y1, &wy);
     const float *r0 = g->v + (size_t)y0 * g->gw, *r1 = g->v + (size_t)y1 * g->gw;
+    for (int i = 0; i < g->gw; i++)
+        mix[i] = r0[i] + wy * (r1[i] - r0[i]);
     for (int x = 0; x < w; x++) {
-        grid_taps((x + 0.5f) / g->cell - 0.5f, g->gw, &x0, &x1, &wx);
-        float top = r0[x0] + wx * (r0[x1] - r0[x0]), bottom = r1[x0] + wx * (r1[x1] - r1[x0]);
-        out[x] = top + wy * (bottom - top);
+        float a = mix[g->x0[x]], b = mix[g->x1[x]];
+        out[x] = a + g->wx[x] * (b - a);
     }
 }
 
@@ -304,7 +321,7 @@ static facefuse_status push_pull(grid *g, float *sum, float *weight, float empty
 
 typedef struct key_fields {
     grid level;           /* screen level, SCREEN_BLOCK cells */
-    grid ref;             /* s_ref, FG_CELL cells */
+    grid span;            /* 1 / (s_hi − s_ref), FG_CELL cells */
     grid band;            /* 1 where screen is within a cell, FG_CELL cells */
 } key_fields;
 
@@ -345,7 +362,7 @@ static void foreground_stats(void *ud, int worker, int cy0, int cy1)
 {
     const field_job *j = ud;
     const key_model *m = j->m;
-    const int w = j->frame->width, h = j->frame->height, ch = j->frame->channels, gw = j->f->ref.gw;
+    const int w = j->frame->width, h = j->frame->height, ch = j->frame->channels, gw = j->f->span.gw;
     const grid *level = &j->f->level;
     (void)worker;
     for (int y = cy0 * FG_CELL; y < cy1 * FG_CELL && y < h; y += 2) {
@@ -368,8 +385,7 @@ static void foreground_stats(void *ud, int worker, int cy0, int cy1)
 
 static void free_fields(key_fields *f)
 {
-    free(f->level.v), free(f->ref.v), free(f->band.v);
-    memset(f, 0, sizeof *f);
+    grid_free(&f->level), grid_free(&f->span), grid_free(&f->band);
 }
 
 static facefuse_status build_fields(const key_model *m, const facefuse_image *frame, int threads, key_fields *f,
@@ -379,10 +395,10 @@ static facefuse_status build_fields(const key_model *m, const facefuse_image *fr
     memset(f, 0, sizeof *f);
     facefuse_status st = grid_alloc(&f->level, w, h, SCREEN_BLOCK);
     if (st == FACEFUSE_OK)
-        st = grid_alloc(&f->ref, w, h, FG_CELL);
+        st = grid_alloc(&f->span, w, h, FG_CELL);
     if (st == FACEFUSE_OK)
         st = grid_alloc(&f->band, w, h, FG_CELL);
-    size_t n = (size_t)f->ref.gw * f->ref.gh; /* the larger grid */
+    size_t n = (size_t)f->span.gw * f->span.gh; /* the larger grid */
     float *sum = calloc(n, sizeof(float)), *weight = calloc(n, sizeof(float));
     int *sampled = calloc(n, sizeof(int));
     if (st != FACEFUSE_OK || !sum || !weight || !sampled) {
@@ -405,7 +421,7 @@ static facefuse_status build_fields(const key_model *m, const facefuse_image *fr
         memset(sum, 0, n * sizeof(float));
         memset(weight, 0, n * sizeof(float));
         memset(sampled, 0, n * sizeof(int));
-        fu_parallel_for(f->ref.gh, threads, foreground_stats, &job);
+        fu_parallel_for(f->span.gh, threads, foreground_stats, &job);
         const int gw = f->band.gw, gh = f->band.gh;
         for (int y = 0; y < gh; y++)
             for (int x = 0; x < gw; x++) {
@@ -419,9 +435,11 @@ static facefuse_status build_fields(const key_model *m, const facefuse_image *fr
                 if (near) /* edge pixels are mixes: the reference comes from further in */
                     sum[(size_t)y * gw + x] = weight[(size_t)y * gw + x] = 0;
             }
-        st = push_pull(&f->ref, sum, weight, m->s_lo);
-        for (size_t i = 0; st == FACEFUSE_OK && i < n; i++)
-            f->ref.v[i] = f->ref.v[i] < m->s_lo ? f->ref.v[i] : m->s_lo;
+        st = push_pull(&f->span, sum, weight, m->s_lo);
+        for (size_t i = 0; st == FACEFUSE_OK && i < n; i++) { /* s_ref, then 1 / (s_hi − s_ref) */
+            float ref = f->span.v[i] < m->s_lo ? f->span.v[i] : m->s_lo;
+            f->span.v[i] = m->hard ? 0.0f : 1.0f / (m->s_hi - ref);
+        }
     }
     free(sum), free(weight), free(sampled);
     if (st != FACEFUSE_OK) {
@@ -433,72 +451,111 @@ static facefuse_status build_fields(const key_model *m, const facefuse_image *fr
 
 /* ---------------------------------------------------------------- the pixel pass */
 
+/* Per worker: rows of levels, spans and band weights, of R, G, B and
+ * alpha, and a row of the finest grid. */
+#define ROW_SCRATCH(w) (7 * (size_t)(w) + (size_t)(w) / FG_CELL + 1)
+
 typedef struct key_job {
     const key_model *m;
     const key_fields *f;
     facefuse_image *frame;
     uint8_t *matte;
-    float *rows;          /* per worker: three rows of w floats */
+    float *rows;          /* per worker: ROW_SCRATCH(w) floats */
 } key_job;
 
-/* Matte, unmix and spill for rows [y0, y1). */
+/* The row passes of the key, each a branch-free loop over planar floats
+ * (restrict: the planes never overlap) that the compiler can vectorise. */
+
+/* alpha = s_hi − s / level: how far below pure screen the pixel is. */
+static void screen_distance(int w, const key_model *m, const float *restrict r, const float *restrict g,
+                            const float *restrict b, const float *restrict level, float *restrict d)
+{
+    const float a0 = m->a[0], a1 = m->a[1], a2 = m->a[2], p0 = m->p[0], p1 = m->p[1], p2 = m->p[2];
+    const float s_hi = m->s_hi;
+    for (int x = 0; x < w; x++) {
+        float u = a0 * r[x] + a1 * g[x] + a2 * b[x], v = p0 * r[x] + p1 * g[x] + p2 * b[x];
+        d[x] = s_hi - (u - fabsf(v)) / level[x];
+    }
+}
+
+/* The distance to alpha in 0..255 (whole numbers): the plain ramp, moved
+ * toward the local one by the band weight; or a hard step. */
+static void distance_to_alpha(int w, const key_model *m, const float *restrict span, const float *restrict band,
+                              float *restrict alpha)
+{
+    const float inv_ramp = m->inv_ramp;
+    if (m->hard) {
+        for (int x = 0; x < w; x++)
+            alpha[x] = alpha[x] > 0.0f ? 255.0f : 0.0f;
+        return;
+    }
+    for (int x = 0; x < w; x++) {
+        float plain = clamp01(alpha[x] * inv_ramp), local = clamp01(alpha[x] * span[x]);
+        alpha[x] = (float)(int)((plain + band[x] * (local - plain)) * 255.0f + 0.5f); /* ≥ 0: rounds */
+    }
+}
+
+/* F = (I − (1 − a)·level·K)/a where 0 < a < 1 (a = alpha/255), then the
+ * spill: F −= spill·max(0, u(F))·(K − Y'(K)). */
+static void unmix_and_despill(int w, const key_model *m, const float *restrict alpha, const float *restrict level,
+                              float *restrict r, float *restrict g, float *restrict b)
+{
+    const float a0 = m->a[0], a1 = m->a[1], a2 = m->a[2], spill = m->spill;
+    const float k0 = m->key[0], k1 = m->key[1], k2 = m->key[2], c0 = m->cast[0], c1 = m->cast[1], c2 = m->cast[2];
+    for (int x = 0; x < w; x++) {
+        float aq = alpha[x], keep = aq > 0.0f ? 1.0f : 0.0f;
+        float inv = 255.0f / (aq > 1.0f ? aq : 1.0f); /* computed always, so the loop has no branch */
+        inv = keep * inv + (1.0f - keep);                 /* 1 where alpha is 0 */
+        float rest = keep * (1.0f - aq * (1.0f / 255.0f)) * level[x];
+        float rr = (r[x] - rest * k0) * inv, gg = (g[x] - rest * k1) * inv, bb = (b[x] - rest * k2) * inv;
+        float cast = a0 * rr + a1 * gg + a2 * bb, t = spill * (cast > 0.0f ? cast : 0.0f);
+        r[x] = rr - t * c0, g[x] = gg - t * c1, b[x] = bb - t * c2;
+    }
+}
+
+/* Matte, unmix and spill for rows [y0, y1), a row at a time. */
 static void key_rows(void *ud, int worker, int y0, int y1)
 {
     const key_job *j = ud;
     const key_model *m = j->m;
     const int w = j->frame->width, ch = j->frame->channels;
-    float *level = j->rows + (size_t)worker * 3 * w, *ref = level + w, *band = ref + w;
+    float *level = j->rows + (size_t)worker * ROW_SCRATCH(w), *span = level + w, *band = span + w;
+    float *r = band + w, *g = r + w, *b = g + w, *alpha = b + w, *mix = alpha + w;
     for (int y = y0; y < y1; y++) {
         uint8_t *px = j->frame->data + (size_t)y * j->frame->stride;
         uint8_t *mt = j->matte + (size_t)y * w;
-        grid_row(&j->f->level, y, w, level);
-        grid_row(&j->f->ref, y, w, ref);
-        grid_row(&j->f->band, y, w, band);
-        for (int x = 0; x < w; x++, px += ch) {
-            float r = px[0], g = px[1], b = px[2], lv = level[x];
-            float s = screen_amount(m, r, g, b) / lv;
-            float alpha;
-            if (m->hard) {
-                alpha = s < m->s_hi ? 1.0f : 0.0f;
-            } else {
-                float plain = clamp01((m->s_hi - s) * m->inv_ramp);
-                float local = clamp01((m->s_hi - s) / (m->s_hi - ref[x]));
-                alpha = plain + band[x] * (local - plain);
-            }
-            uint8_t aq = to_byte(alpha * 255.0f);
-            mt[x] = aq;
-            if (aq > 0 && aq < 255) { /* take the screen's share out */
-                float a = aq * (1.0f / 255.0f), inv = 1.0f / a, rest = (1.0f - a) * lv;
-                r = (r - rest * m->key[0]) * inv;
-                g = (g - rest * m->key[1]) * inv;
-                b = (b - rest * m->key[2]) * inv;
-            }
-            float sf = m->a[0] * r + m->a[1] * g + m->a[2] * b; /* the cast toward the key */
-            if (sf > 0.0f) {
-                float t = m->spill * sf;
-                r -= t * m->cast[0];
-                g -= t * m->cast[1];
-                b -= t * m->cast[2];
-            }
-            px[0] = to_byte(r);
-            px[1] = to_byte(g);
-            px[2] = to_byte(b);
+        grid_row(&j->f->level, y, w, mix, level);
+        grid_row(&j->f->span, y, w, mix, span);
+        grid_row(&j->f->band, y, w, mix, band);
+        for (int x = 0; x < w; x++) {
+            const uint8_t *p = px + (size_t)x * ch;
+            r[x] = p[0], g[x] = p[1], b[x] = p[2];
+        }
+        screen_distance(w, m, r, g, b, level, alpha);
+        distance_to_alpha(w, m, span, band, alpha);
+        unmix_and_despill(w, m, alpha, level, r, g, b);
+        for (int x = 0; x < w; x++) {
+            uint8_t *p = px + (size_t)x * ch;
+            p[0] = to_byte(r[x]), p[1] = to_byte(g[x]), p[2] = to_byte(b[x]);
+            mt[x] = (uint8_t)alpha[x];
         }
     }
 }
 
 /* ---------------------------------------------------------------- matte operations */
 
-/* Lines of the matte: rows (step 1) or columns (step = width), each worker
- * with its own scratch of 3 × (longest line + 2·radius + 1) bytes. */
+/* A filter over the matte: along rows, each worker with its own scratch of
+ * 3 × (width + 2·radius + 1) bytes; down columns, from a copy of the matte,
+ * with one running sum per column for the box. */
 typedef struct line_job {
     uint8_t *matte;
     int w, h;
-    int vertical;
     int radius;
     int op;               /* OP_MIN, OP_MAX or OP_BOX */
     uint8_t *scratch;
     size_t scratch_len;   /* per worker, a third each for pad, prefix, suffix */
+    uint8_t *source;      /* the matte before the column pass */
+    uint32_t *sums;       /* w running sums */
 } line_job;
 
 enum { OP_MIN, OP_MAX, OP_BOX };
@@ -506,13 +563,12 @@ enum { OP_MIN, OP_MAX, OP_BOX };
 /* Min or max over a centred window of 2r+1 on one line of n values (the
  * window is cut at the ends), in O(1) per value: van Herk / Gil–Werman
  * block prefix and suffix extrema over the line padded by r neutral values. */
-static void minmax_line(uint8_t *line, ptrdiff_t step, int n, int r, int is_max, uint8_t *pad, uint8_t *pre,
-                        uint8_t *suf)
+static void minmax_line(uint8_t *line, int n, int r, int is_max, uint8_t *pad, uint8_t *pre, uint8_t *suf)
 {
     const int k = 2 * r + 1, len = n + 2 * r;
     const uint8_t neutral = is_max ? 0 : 255;
     for (int i = 0; i < len; i++)
-        pad[i] = (i < r || i >= n + r) ? neutral : line[(ptrdiff_t)(i - r) * step];
+        pad[i] = (i < r || i >= n + r) ? neutral : line[i - r];
     for (int i = 0; i < len; i++) {
         uint8_t v = pad[i];
         if (i % k && (is_max ? pre[i - 1] > v : pre[i - 1] < v))
@@ -527,57 +583,105 @@ static void minmax_line(uint8_t *line, ptrdiff_t step, int n, int r, int is_max,
     }
     for (int i = 0; i < n; i++) { /* window [i, i + 2r] of pad */
         uint8_t a = suf[i], b = pre[i + 2 * r];
-        line[(ptrdiff_t)i * step] = is_max ? (a > b ? a : b) : (a < b ? a : b);
+        line[i] = is_max ? (a > b ? a : b) : (a < b ? a : b);
     }
 }
 
 /* Box mean over a centred window of 2r+1 (ends replicated), rounded. */
-static void box_line(uint8_t *line, ptrdiff_t step, int n, int r, uint8_t *copy)
+static void box_line(uint8_t *line, int n, int r, uint8_t *copy)
 {
     const unsigned k = 2u * (unsigned)r + 1u;
     for (int i = 0; i < n; i++)
-        copy[i] = line[(ptrdiff_t)i * step];
+        copy[i] = line[i];
     unsigned sum = 0;
     for (int i = -r; i <= r; i++)
         sum += copy[i < 0 ? 0 : i >= n ? n - 1 : i];
     for (int i = 0; i < n; i++) {
-        line[(ptrdiff_t)i * step] = (uint8_t)((sum + k / 2) / k);
+        line[i] = (uint8_t)((sum + k / 2) / k);
         int out = i - r, in = i + r + 1;
         sum += copy[in >= n ? n - 1 : in];
         sum -= copy[out < 0 ? 0 : out];
     }
 }
 
-static void line_range(void *ud, int worker, int begin, int end)
+/* Rows [begin, end): the filter along each row. */
+static void row_range(void *ud, int worker, int begin, int end)
 {
     const line_job *j = ud;
-    const int n = j->vertical ? j->h : j->w;
-    const ptrdiff_t step = j->vertical ? j->w : 1;
     uint8_t *pad = j->scratch + (size_t)worker * 3 * j->scratch_len;
     uint8_t *pre = pad + j->scratch_len, *suf = pre + j->scratch_len;
     for (int l = begin; l < end; l++) {
-        uint8_t *line = j->vertical ? j->matte + l : j->matte + (size_t)l * j->w;
+        uint8_t *line = j->matte + (size_t)l * j->w;
         if (j->op == OP_BOX)
-            box_line(line, step, n, j->radius, pad);
+            box_line(line, j->w, j->radius, pad);
         else
-            minmax_line(line, step, n, j->radius, j->op == OP_MAX, pad, pre, suf);
+            minmax_line(line, j->w, j->radius, j->op == OP_MAX, pad, pre, suf);
     }
 }
 
-/* One filter over the rows, then over the columns. */
+/* Columns [x0, x1): the filter down the columns, a whole row segment at a
+ * time (contiguous, so it vectorises), reading the copy in `source`. */
+static void column_range(void *ud, int worker, int x0, int x1)
+{
+    const line_job *j = ud;
+    const int w = j->w, h = j->h, r = j->radius, n = x1 - x0;
+    const uint8_t *src = j->source;
+    (void)worker;
+    if (j->op == OP_BOX) {
+        uint32_t *sum = j->sums + x0;
+        const uint32_t k = 2u * (uint32_t)r + 1u;
+        for (int i = 0; i < n; i++)
+            sum[i] = 0;
+        for (int yy = -r; yy <= r; yy++) {
+            const uint8_t *row = src + (size_t)(yy < 0 ? 0 : yy >= h ? h - 1 : yy) * w + x0;
+            for (int i = 0; i < n; i++)
+                sum[i] += row[i];
+        }
+        for (int y = 0; y < h; y++) {
+            uint8_t *out = j->matte + (size_t)y * w + x0;
+            for (int i = 0; i < n; i++)
+                out[i] = (uint8_t)((sum[i] + k / 2) / k);
+            int in = y + r + 1, gone = y - r;
+            const uint8_t *add = src + (size_t)(in >= h ? h - 1 : in) * w + x0;
+            const uint8_t *sub = src + (size_t)(gone < 0 ? 0 : gone) * w + x0;
+            for (int i = 0; i < n; i++)
+                sum[i] += (uint32_t)add[i] - sub[i];
+        }
+        return;
+    }
+    const int is_max = j->op == OP_MAX;
+    for (int y = 0; y < h; y++) {
+        int lo = y - r < 0 ? 0 : y - r, hi = y + r >= h ? h - 1 : y + r;
+        uint8_t *out = j->matte + (size_t)y * w + x0;
+        memcpy(out, src + (size_t)lo * w + x0, (size_t)n);
+        for (int yy = lo + 1; yy <= hi; yy++) {
+            const uint8_t *row = src + (size_t)yy * w + x0;
+            if (is_max)
+                for (int i = 0; i < n; i++)
+                    out[i] = row[i] > out[i] ? row[i] : out[i];
+            else
+                for (int i = 0; i < n; i++)
+                    out[i] = row[i] < out[i] ? row[i] : out[i];
+        }
+    }
+}
+
+/* One filter along the rows, then down the columns. */
 static facefuse_status filter_matte(uint8_t *matte, int w, int h, int op, int radius, int threads, fu_err *err)
 {
     int workers = threads < 1 ? 1 : threads > FU_MAX_THREADS ? FU_MAX_THREADS : threads;
-    size_t len = (size_t)(w > h ? w : h) + 2 * (size_t)radius + 1;
-    uint8_t *scratch = malloc((size_t)workers * 3 * len);
-    if (!scratch)
+    size_t len = (size_t)w + 2 * (size_t)radius + 1;
+    uint8_t *scratch = malloc((size_t)workers * 3 * len), *source = malloc((size_t)w * h);
+    uint32_t *sums = malloc(sizeof(uint32_t) * (size_t)w);
+    if (!scratch || !source || !sums) {
+        free(scratch), free(source), free(sums);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "chroma key: out of memory for the matte filter");
-    line_job rows = {matte, w, h, 0, radius, op, scratch, len};
-    line_job cols = rows;
-    cols.vertical = 1;
-    fu_parallel_for(h, workers, line_range, &rows);
-    fu_parallel_for(w, workers, line_range, &cols);
-    free(scratch);
+    }
+    line_job job = {matte, w, h, radius, op, scratch, len, source, sums};
+    fu_parallel_for(h, workers, row_range, &job);
+    memcpy(source, matte, (size_t)w * h);
+    fu_parallel_for(w, workers, column_range, &job);
+    free(scratch), free(source), free(sums);
     return FACEFUSE_OK;
 }
 
@@ -613,7 +717,7 @@ facefuse_status fu_chroma_key(const fu_chroma_key_settings *s, facefuse_image *f
     st = build_fields(&m, frame, workers, &fields, err);
     if (st != FACEFUSE_OK)
         return st;
-    float *rows = malloc(sizeof(float) * 3 * (size_t)workers * w);
+    float *rows = malloc(sizeof(float) * ROW_SCRATCH(w) * (size_t)workers);
     if (!rows) {
         free_fields(&fields);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "chroma key: out of memory");

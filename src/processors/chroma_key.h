@@ -50,8 +50,9 @@
  *
  * Speed: two sampling passes over every other pixel for the statistics,
  * then one pass for matte, unmix and spill (float32, per row), all split
- * across `threads`; choke and feather are O(1) per pixel whatever the
- * radius.
+ * across `threads`. Choke and feather: along rows O(1) a pixel whatever the
+ * radius (van Herk/Gil–Werman extrema, running box sums), down columns by
+ * whole-row vector operations.
  */
 #ifndef FU_CHROMA_KEY_H
 #define FU_CHROMA_KEY_H

@@ -1,8 +1,10 @@
 /*
  * frame_colorizer.c — grey in, colour predicted, merged with the original's
  * lightness in Lab (see frame_colorizer.h). The Lab arithmetic is OpenCV's
- * float cvtColor (as core/colour.c), in float32 with tables for the sRGB
- * curve, so a 1080p merge is a few cube roots and table lookups a pixel.
+ * float cvtColor (as core/colour.c), in float32 with tables: sRGB codes to
+ * linear, L*(Y) interpolated over 4096 steps, and linear to sRGB codes over
+ * 65536 steps (±1 level next to a rounding boundary), so the merge of a
+ * 1080p frame is a few multiplications and table reads a pixel.
  */
 #include "processors/frame_colorizer.h"
 
@@ -89,10 +91,14 @@ static const float m_rgb2xyz[9] = {0.412453f, 0.357580f, 0.180423f, 0.212671f, 0
 static const float m_xyz2rgb[9] = {3.240479f, -1.53715f, -0.498535f, -0.969256f, 1.875991f,
                                    0.041556f, 0.055648f, -0.204043f, 1.057311f};
 
+#define Y_STEPS 4096       /* L* tabulated over Y in [0, 1], interpolated */
+#define LINEAR_STEPS 65536 /* 8-bit sRGB codes tabulated over linear light in [0, 1] */
+
 typedef struct lab_tables {
-    float linear[256];     /* sRGB code → linear */
-    float step[256];       /* linear value where the rounded code steps to i+1 (step[255] = +inf) */
-    float ddcolor_in[3][256]; /* ddcolor's input for grey g: RGB of (L(g), 0, 0) */
+    float linear[256];                   /* sRGB code → linear */
+    float lightness[Y_STEPS + 2];        /* L*(i / Y_STEPS) */
+    uint8_t code[LINEAR_STEPS + 1];      /* round(255·srgb(i / LINEAR_STEPS)) */
+    float ddcolor_in[3][256];            /* ddcolor's input for grey g: RGB of (L(g), 0, 0) */
 } lab_tables;
 
 static lab_tables tables;
@@ -103,11 +109,15 @@ static double srgb_to_linear(double c)
     return c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
 }
 
+static double linear_to_srgb(double c)
+{
+    return c <= 0.0031308 ? c * 12.92 : 1.055 * pow(c, 1.0 / 2.4) - 0.055;
+}
+
 static void build_tables(void)
 {
     for (int i = 0; i < 256; i++) {
         tables.linear[i] = (float)srgb_to_linear(i / 255.0);
-        tables.step[i] = i < 255 ? (float)srgb_to_linear((i + 0.5) / 255.0) : INFINITY;
         float grey[3] = {i / 255.0f, i / 255.0f, i / 255.0f}, lab[3], rgb[3];
         fu_rgb_to_lab(grey, lab);
         lab[1] = lab[2] = 0;
@@ -115,16 +125,20 @@ static void build_tables(void)
         for (int c = 0; c < 3; c++)
             tables.ddcolor_in[c][i] = rgb[c];
     }
+    for (int i = 0; i <= Y_STEPS + 1; i++) {
+        double y = (double)i / Y_STEPS;
+        tables.lightness[i] = (float)(y > 0.008856 ? 116.0 * cbrt(y) - 16.0 : 903.3 * y);
+    }
+    for (int i = 0; i <= LINEAR_STEPS; i++)
+        tables.code[i] = (uint8_t)floor(255.0 * linear_to_srgb((double)i / LINEAR_STEPS) + 0.5);
 }
 
-/* round(255·srgb(c)) for linear c, clipped: the number of steps below c. */
+/* round(255·srgb(c)) for linear c, clipped (to the table's 1/65536 steps). */
 static inline uint8_t linear_to_code(float c)
 {
-    int i = 0;
-    for (int k = 128; k >= 1; k >>= 1)
-        if (tables.step[i + k - 1] < c)
-            i += k;
-    return (uint8_t)i;
+    c = c > 0.0f ? c : 0.0f;
+    c = c < 1.0f ? c : 1.0f;
+    return tables.code[(int)(c * (float)LINEAR_STEPS + 0.5f)];
 }
 
 static inline float lab_f(float t)
@@ -137,11 +151,15 @@ static inline float lab_f_inv(float f)
     return f > 0.206893f ? f * f * f : (f - 16.0f / 116.0f) / 7.787f;
 }
 
-/* L* of an 8-bit RGB pixel. */
+/* L* of an 8-bit RGB pixel: Y from the tables, L*(Y) interpolated. */
 static inline float lightness(const uint8_t *p)
 {
     float y = m_rgb2xyz[3] * tables.linear[p[0]] + m_rgb2xyz[4] * tables.linear[p[1]] + m_rgb2xyz[5] * tables.linear[p[2]];
-    return y > 0.008856f ? 116.0f * cbrtf(y) - 16.0f : 903.3f * y;
+    float f = y * (float)Y_STEPS;
+    f = f > 0.0f ? f : 0.0f;
+    f = f < (float)Y_STEPS ? f : (float)Y_STEPS;
+    int i = (int)f;
+    return tables.lightness[i] + (f - (float)i) * (tables.lightness[i + 1] - tables.lightness[i]);
 }
 
 /* a*, b* of an 8-bit RGB pixel. */
