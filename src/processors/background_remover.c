@@ -6,6 +6,7 @@
  */
 #include "processors/background_remover.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -322,6 +323,9 @@ void fu_background_alpha(facefuse_image *frame, const uint8_t *mask, uint8_t flo
 
 struct fu_background_remover {
     fu_background_remover_settings s;
+    pthread_mutex_t key_lock;         /* guards the remembered screen colour */
+    int have_key;
+    uint8_t key_rgb[3];               /* the last screen colour sampled */
     fu_remover_type type;
     fu_session *session;              /* owned by the context; NULL for chroma_key */
     const fu_model_def *def;
@@ -353,6 +357,7 @@ facefuse_status fu_background_remover_open(facefuse_context *ctx, const fu_backg
     if (!r)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory");
     r->s = *s;
+    pthread_mutex_init(&r->key_lock, NULL);
     r->s.model = s->model ? s->model : FU_BACKGROUND_REMOVER_DEFAULT_MODEL;
     r->s.key.threads = s->threads;
     r->type = (fu_remover_type)fu_background_remover_type(r->s.model);
@@ -376,6 +381,7 @@ void fu_background_remover_close(fu_background_remover *r)
     if (!r)
         return;
     fu_background_source_close(r->background);
+    pthread_mutex_destroy(&r->key_lock);
     free(r);
 }
 
@@ -401,6 +407,31 @@ static facefuse_status ensure_alpha(facefuse_image *frame, fu_err *err)
     return FACEFUSE_OK;
 }
 
+/* The keyer's settings for this frame: a sampled key is remembered, so a
+ * frame whose border hides the screen (a close-up) keys with the colour
+ * seen before instead of not at all. */
+static fu_chroma_key_settings frame_key(fu_background_remover *r, const facefuse_image *frame)
+{
+    fu_chroma_key_settings ks = r->s.key;
+    if (ks.key_set)
+        return ks;
+    uint8_t key[3];
+    int found = fu_chroma_key_sample(frame, key);
+    pthread_mutex_lock(&r->key_lock);
+    if (found) {
+        memcpy(r->key_rgb, key, 3);
+        r->have_key = 1;
+    }
+    if (r->have_key) {
+        memcpy(ks.key_rgb, r->key_rgb, 3);
+        ks.key_set = 1;
+    }
+    pthread_mutex_unlock(&r->key_lock);
+    if (found) /* this frame's own colour, even if another thread just stored its own */
+        memcpy(ks.key_rgb, key, 3);
+    return ks;
+}
+
 /* The frame's RGB from a frame-sized RGB foreground. */
 static void take_foreground(facefuse_image *frame, const facefuse_image *fg)
 {
@@ -424,7 +455,8 @@ facefuse_status fu_background_remover_process(fu_background_remover *r, facefuse
     facefuse_status st;
     int64_t t0 = fu_now_ns();
     if (r->type == FU_REMOVER_CHROMA_KEY) {
-        st = fu_chroma_key(&r->s.key, frame, mask, NULL, err);
+        fu_chroma_key_settings ks = frame_key(r, frame);
+        st = fu_chroma_key(&ks, frame, mask, NULL, err);
     } else {
         facefuse_image fg = {0};
         st = fu_background_model_mask(r->session, r->def, r->type, frame, mask,

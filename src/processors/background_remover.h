@@ -3,7 +3,9 @@
  * facefuse's own screen keyer (`chroma_key`) and background replacement.
  *
  * Per frame, as FaceFusion's remove_background:
- *   1. the mask (255 = keep): a model run on the whole frame, or the keyer.
+ *   1. the mask (255 = keep): a model run on the whole frame, or the keyer
+ *      (whose sampled screen colour is remembered for frames whose border
+ *      hides the screen).
  *      Models: the frame scaled to the model's size (area when shrinking),
  *      RGB/255, (x − mean)/std, NCHW; corridor_key takes a fourth channel,
  *      FaceFusion's coarse matte 1 − clip(2·(G − max(R, B))) computed at

@@ -3,7 +3,8 @@
  * scaled to cover the frame (centred, overflow cropped); composited with
  * the matte, a pixel is the background where the matte is 0 and the
  * foreground where it is 255; a background video is looped by time and,
- * when it fits the cache, each of its frames is decoded once.
+ * when it fits the cache, each of its frames is decoded once. A frame whose
+ * border hides the screen keys with the screen colour seen before.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +141,46 @@ static void replaced_pixels_are_background_or_foreground(void)
     kt_free(&k);
 }
 
+/* A close-up whose border hides the screen: alone it is left as it was;
+ * after a frame that showed the screen, it is keyed with that colour. */
+static void close_up_keys_with_the_screen_seen_before(void)
+{
+    facefuse_image portrait = tl_load(ctx, "samples/astronaut.png");
+    const uint8_t green[3] = {52, 178, 72}, grey[3] = {128, 128, 128};
+    kt_shot k;
+    REQUIRE(kt_make(&portrait, green, 1, 0.0, &k), "shot");
+    const int w = k.shot.width, h = k.shot.height;
+    facefuse_image close_up = {0}, f = {0};
+    REQUIRE(fu_image_copy(&close_up, &k.shot) == FACEFUSE_OK, "copy");
+    fill_rect(&close_up, 0, 0, w, 16, grey), fill_rect(&close_up, 0, h - 16, w, h, grey);
+    fill_rect(&close_up, 0, 0, 16, h, grey), fill_rect(&close_up, w - 16, 0, w, h, grey);
+
+    fu_background_remover_settings s = fu_background_remover_defaults();
+    s.model = "chroma_key";
+    s.fill_color[2] = 255, s.fill_color[3] = 255; /* opaque blue */
+    fu_background_remover *r;
+    fu_err err;
+    REQUIRE(fu_background_remover_open(ctx, &s, &r, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_image_copy(&f, &close_up) == FACEFUSE_OK, "copy");
+    REQUIRE(fu_background_remover_process(r, &f, 0, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(memcmp(f.data, close_up.data, (size_t)f.stride * h) == 0, "a close-up with no screen seen was changed");
+    facefuse_image_free(&f);
+    REQUIRE(fu_image_copy(&f, &k.shot) == FACEFUSE_OK, "copy");
+    REQUIRE(fu_background_remover_process(r, &f, 0.04, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
+    facefuse_image_free(&f);
+    REQUIRE(fu_image_copy(&f, &close_up) == FACEFUSE_OK, "copy");
+    REQUIRE(fu_background_remover_process(r, &f, 0.08, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
+    const uint8_t *screen = fu_pixel(&f, 450, 450), *face = fu_pixel(&f, 228, 160);
+    CHECK(screen[0] == 0 && screen[1] == 0 && screen[2] == 255, "screen became %d %d %d", screen[0], screen[1],
+          screen[2]);
+    CHECK(memcmp(face, fu_pixel(&close_up, 228, 160), 3) == 0, "the face changed");
+    fu_background_remover_close(r);
+    facefuse_image_free(&f);
+    facefuse_image_free(&close_up);
+    facefuse_image_free(&portrait);
+    kt_free(&k);
+}
+
 static const uint8_t palette[6][3] = {{250, 10, 10}, {10, 250, 10}, {10, 10, 250},
                                       {250, 250, 10}, {10, 250, 250}, {250, 10, 250}};
 
@@ -209,6 +250,7 @@ int main(void)
     ctx = tl_context();
     RUN(cover_scales_and_crops_the_centre);
     RUN(replaced_pixels_are_background_or_foreground);
+    RUN(close_up_keys_with_the_screen_seen_before);
     RUN(background_video_loops_by_time);
     facefuse_context_free(ctx);
     return tl_finish();
