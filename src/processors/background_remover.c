@@ -1,21 +1,28 @@
 /*
- * background_remover.c — the background_remover processor's frame work:
- * model masks (and corridor_key's foreground), the keyer, FaceFusion's
- * despill and fill, background replacement and alpha (see
- * background_remover.h).
+ * background_remover.c — the background_remover processor: its frame work
+ * (model masks and corridor_key's foreground, the keyer, FaceFusion's
+ * despill and fill, background replacement and alpha; see
+ * background_remover.h), its options, and its entry in the processor table
+ * (a pre-check refusing a transparent background the output cannot keep).
  */
 #include "processors/background_remover.h"
 
 #include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
 #include "core/image.h"
+#include "core/parallel.h"
 #include "core/resample.h"
 #include "infer/context.h"
+#include "media/image_io.h"
 #include "media/resize.h"
+#include "media/video_writer.h"
 #include "processors/background_source.h"
+#include "processors/processor.h"
 
 /* FaceFusion's model types, by name; everything else is a plain mask. */
 static const struct {
@@ -486,3 +493,204 @@ facefuse_status fu_background_remover_process(fu_background_remover *r, facefuse
     free(mask);
     return st;
 }
+
+/* ---------------------------------------------------------------- options and the processor glue */
+
+/* The processor's settings as its options fill them; turned into
+ * fu_background_remover_settings by prepare. */
+typedef struct remover_options {
+    const char *model;
+    fu_ints fill_color, despill_color;   /* 4 values after the group check */
+    fu_ints key_color;                   /* 0 or 3 values */
+    int key_tolerance, key_softness, key_spill, key_choke, key_feather;
+    const char *background_image, *background_video;
+} remover_options;
+
+#define OWN "facefuse's own, chroma_key: "
+
+static const fu_option remover_option_rows[] = {
+    {.name = "--background-remover-model", .section = "processors", .type = FU_OPT_STRING,
+     .def = FU_BACKGROUND_REMOVER_DEFAULT_MODEL,
+     .choices = "ben_2 birefnet_general birefnet_portrait corridor_key_1024 corridor_key_2048 isnet_general modnet "
+                "ormbg rmbg_1.4 rmbg_2.0 silueta u2net_cloth u2net_general u2net_human u2netp chroma_key",
+     .offset = offsetof(remover_options, model),
+     .help = "choose the model responsible for removing the background (chroma_key: facefuse's own "
+             "green/blue-screen keyer, no model file)"},
+    {.name = "--background-remover-fill-color", .section = "processors", .type = FU_OPT_INTS, .def = "0 0 0 0",
+     .min = 0, .max = 255, .step = 1, .count_min = 1, .count_max = 4,
+     .offset = offsetof(remover_options, fill_color),
+     .help = "apply red, green, blue and alpha values to the background (v: grey, r g b: opaque; alpha 0 is a "
+             "transparent background, written to .png/.webp or a video encoder with alpha)"},
+    {.name = "--background-remover-despill-color", .section = "processors", .type = FU_OPT_INTS, .def = "0 0 0 0",
+     .min = 0, .max = 255, .step = 1, .count_min = 1, .count_max = 4,
+     .offset = offsetof(remover_options, despill_color),
+     .help = "remove red, green, blue and alpha values from the foreground"},
+    {.name = "--background-remover-key-color", .section = "processors", .type = FU_OPT_INTS, .min = 0, .max = 255,
+     .step = 1, .count_min = 3, .count_max = 3, .offset = offsetof(remover_options, key_color),
+     .help = OWN "the screen colour R G B (default: sampled from the frame border)"},
+    {.name = "--background-remover-key-tolerance", .section = "processors", .type = FU_OPT_INT, .def = "10",
+     .min = 0, .max = 100, .step = 1, .offset = offsetof(remover_options, key_tolerance),
+     .help = OWN "how far from the screen colour still counts as screen"},
+    {.name = "--background-remover-key-softness", .section = "processors", .type = FU_OPT_INT, .def = "80",
+     .min = 0, .max = 100, .step = 1, .offset = offsetof(remover_options, key_softness),
+     .help = OWN "width of the soft edge between screen and foreground (0: a hard key)"},
+    {.name = "--background-remover-key-spill", .section = "processors", .type = FU_OPT_INT, .def = "100",
+     .min = 0, .max = 100, .step = 1, .offset = offsetof(remover_options, key_spill),
+     .help = OWN "share of the screen's colour cast removed from the foreground"},
+    {.name = "--background-remover-key-choke", .section = "processors", .type = FU_OPT_INT, .def = "0",
+     .min = -32, .max = 32, .step = 1, .offset = offsetof(remover_options, key_choke),
+     .help = OWN "shrink (> 0) or grow (< 0) the matte by this many pixels"},
+    {.name = "--background-remover-key-feather", .section = "processors", .type = FU_OPT_INT, .def = "0",
+     .min = 0, .max = 32, .step = 1, .offset = offsetof(remover_options, key_feather),
+     .help = OWN "soften the matte's edge over this many pixels"},
+    {.name = "--background-image", .section = "processors", .type = FU_OPT_STRING, .flags = FU_OPTF_PATH,
+     .offset = offsetof(remover_options, background_image),
+     .help = "facefuse's own: replace the removed background with this image, scaled to cover the frame (the "
+             "fill colour is then ignored; the output is opaque)"},
+    {.name = "--background-video", .section = "processors", .type = FU_OPT_STRING, .flags = FU_OPTF_PATH,
+     .offset = offsetof(remover_options, background_video),
+     .help = "facefuse's own: replace the removed background with this video, scaled to cover the frame and "
+             "looped to the target's length (the fill colour is then ignored; the output is opaque)"},
+    {0}};
+
+#undef OWN
+
+/* FaceFusion's normalize_color: v → v v v 255, a b → a b a 255,
+ * r g b → r g b 255. */
+static void normalize_color(fu_ints *c)
+{
+    if (c->n == 1)
+        c->v[1] = c->v[2] = c->v[0];
+    else if (c->n == 2)
+        c->v[2] = c->v[0];
+    if (c->n >= 1 && c->n < 4)
+        c->v[3] = 255;
+    c->n = 4;
+}
+
+static int opt_set(const char *path)
+{
+    return path && *path;
+}
+
+static facefuse_status remover_check_options(void *settings, fu_err *err)
+{
+    remover_options *o = settings;
+    normalize_color(&o->fill_color);
+    normalize_color(&o->despill_color);
+    if (opt_set(o->background_image) && opt_set(o->background_video))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "give either --background-image or --background-video, not both");
+    if (o->key_color.n == 3) {
+        fu_chroma_key_settings k = fu_chroma_key_defaults();
+        k.key_set = 1;
+        for (int c = 0; c < 3; c++)
+            k.key_rgb[c] = (uint8_t)o->key_color.v[c];
+        if (fu_chroma_key_check(&k, err) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--background-remover-key-color %d %d %d is too grey "
+                           "to key (give a saturated screen colour)", k.key_rgb[0], k.key_rgb[1], k.key_rgb[2]);
+    }
+    return FACEFUSE_OK;
+}
+
+static const fu_option_group remover_group = {"background_remover", "processors", remover_option_rows,
+                                              sizeof(remover_options), remover_check_options};
+
+static fu_background_remover_settings settings_of(const remover_options *o)
+{
+    fu_background_remover_settings s = fu_background_remover_defaults();
+    s.model = o->model;
+    for (int c = 0; c < 4; c++) {
+        s.fill_color[c] = (uint8_t)(o->fill_color.n == 4 ? o->fill_color.v[c] : 0);
+        s.despill_color[c] = (uint8_t)(o->despill_color.n == 4 ? o->despill_color.v[c] : 0);
+    }
+    s.key.key_set = o->key_color.n == 3;
+    for (int c = 0; c < 3 && s.key.key_set; c++)
+        s.key.key_rgb[c] = (uint8_t)o->key_color.v[c];
+    s.key.tolerance = o->key_tolerance;
+    s.key.softness = o->key_softness;
+    s.key.spill = o->key_spill;
+    s.key.choke_px = o->key_choke;
+    s.key.feather_px = o->key_feather;
+    s.background_image = opt_set(o->background_image) ? o->background_image : NULL;
+    s.background_video = opt_set(o->background_video) ? o->background_video : NULL;
+    return s;
+}
+
+static int remover_makes_alpha(const void *settings)
+{
+    fu_background_remover_settings s = settings_of(settings);
+    return fu_background_remover_makes_alpha(&s);
+}
+
+/* A transparent background needs an output that keeps alpha, and a run
+ * that does not drop it: refused before any work, naming the options. */
+static facefuse_status remover_check(const void *settings, const fu_processor_target *t, fu_err *err)
+{
+    const remover_options *o = settings;
+    char why[FU_ERRMSG_MAX];
+    if (!remover_makes_alpha(settings))
+        return FACEFUSE_OK;
+    if (t->drop_alpha)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "--background-remover-fill-color with alpha %d makes a transparent background, but "
+                       "--temp-pixel-format bgr24 drops alpha (use bgra, an opaque fill with alpha 255, or "
+                       "--background-image)", o->fill_color.v[3]);
+    facefuse_status st = t->is_video ? fu_video_alpha_check(t->output_path, t->video_encoder, err)
+                                     : fu_image_alpha_check(t->output_path, err);
+    if (st == FACEFUSE_OK)
+        return FACEFUSE_OK;
+    snprintf(why, sizeof why, "%s", err->msg);
+    return fu_fail(err, st, "%s; or give --background-remover-fill-color an alpha of 255 (now %d)", why,
+                   o->fill_color.v[3]);
+}
+
+/* Per-frame state: the open remover and how frame numbers become times. */
+typedef struct remover_state {
+    fu_background_remover *remover;
+    double fps;                 /* the target's; 0 for an image */
+    int64_t first_frame;        /* the first frame processed (trim start) */
+} remover_state;
+
+static void remover_release(void *state)
+{
+    remover_state *rs = state;
+    if (!rs)
+        return;
+    fu_background_remover_close(rs->remover);
+    free(rs);
+}
+
+static facefuse_status remover_prepare(const fu_processor_env *env, const void *settings, void **state,
+                                       fu_err *err)
+{
+    fu_background_remover_settings s = settings_of(settings);
+    /* a video's frames already run on parallel workers; an image is one frame */
+    s.threads = env->target_is_video ? 1 : fu_cpu_count();
+    remover_state *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory");
+    rs->fps = env->target_is_video ? env->target_fps : 0;
+    rs->first_frame = env->trim_frame_start > 0 ? env->trim_frame_start : 0;
+    facefuse_status st = fu_background_remover_open(env->ctx, &s, &rs->remover, err);
+    if (st != FACEFUSE_OK) {
+        free(rs);
+        return st;
+    }
+    *state = rs;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status remover_process(fu_frame *f, fu_err *err)
+{
+    const remover_state *rs = f->state;
+    if (!rs)
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "background remover: not prepared");
+    /* the background video starts with the output (the first frame kept) */
+    double time_s = rs->fps > 0 ? (double)(f->frame_index - rs->first_frame) / rs->fps : 0;
+    return fu_background_remover_process(rs->remover, f->frame, time_s > 0 ? time_s : 0, NULL, err);
+}
+
+const fu_processor fu_background_remover_processor = {
+    "background_remover", &remover_group, 0, remover_prepare, remover_process, remover_release,
+    remover_check, remover_makes_alpha};

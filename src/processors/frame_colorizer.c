@@ -4,12 +4,14 @@
  * float cvtColor (as core/colour.c), in float32 with tables: sRGB codes to
  * linear, L*(Y) interpolated over 4096 steps, and linear to sRGB codes over
  * 65536 steps (±1 level next to a rounding boundary), so the merge of a
- * 1080p frame is a few multiplications and table reads a pixel.
+ * 1080p frame is a few multiplications and table reads a pixel. At the
+ * end: the processor's options and its entry in the processor table.
  */
 #include "processors/frame_colorizer.h"
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,7 @@
 #include "core/resample.h"
 #include "infer/context.h"
 #include "media/resize.h"
+#include "processors/processor.h"
 
 static const struct {
     const char *name;
@@ -370,3 +373,53 @@ facefuse_status fu_frame_colorizer_process(fu_frame_colorizer *c, facefuse_image
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "frame colorizer: not open");
     return fu_frame_colorize(c->session, c->type, &c->s, frame, stats, err);
 }
+
+/* ---------------------------------------------------------------- options and the processor glue */
+
+typedef struct colorizer_options {
+    const char *model;
+    const char *size;     /* "256x256" */
+    int blend;
+} colorizer_options;
+
+static const fu_option colorizer_option_rows[] = {
+    {.name = "--frame-colorizer-model", .section = "processors", .type = FU_OPT_STRING,
+     .def = FU_FRAME_COLORIZER_DEFAULT_MODEL,
+     .choices = "ddcolor ddcolor_artistic deoldify deoldify_artistic deoldify_stable",
+     .offset = offsetof(colorizer_options, model), .help = "choose the model responsible for colorizing the frame"},
+    {.name = "--frame-colorizer-size", .section = "processors", .type = FU_OPT_STRING, .def = "256x256",
+     .choices = "192x192 256x256 384x384 512x512", .offset = offsetof(colorizer_options, size),
+     .help = "specify the frame size provided to the frame colorizer"},
+    {.name = "--frame-colorizer-blend", .section = "processors", .type = FU_OPT_INT, .def = "100", .min = 0,
+     .max = 100, .step = 1, .offset = offsetof(colorizer_options, blend),
+     .help = "blend the colorized into the previous frame"},
+    {0}};
+
+static const fu_option_group colorizer_group = {"frame_colorizer", "processors", colorizer_option_rows,
+                                                sizeof(colorizer_options), NULL};
+
+static facefuse_status colorizer_prepare(const fu_processor_env *env, const void *settings, void **state,
+                                         fu_err *err)
+{
+    const colorizer_options *o = settings;
+    fu_frame_colorizer_settings s = fu_frame_colorizer_defaults();
+    s.model = o->model;
+    s.size = fu_frame_colorizer_parse_size(o->size);
+    s.blend = o->blend;
+    /* a video's frames already run on parallel workers; an image is one frame */
+    s.threads = env->target_is_video ? 1 : fu_cpu_count();
+    return fu_frame_colorizer_open(env->ctx, &s, (fu_frame_colorizer **)state, err);
+}
+
+static facefuse_status colorizer_process(fu_frame *f, fu_err *err)
+{
+    return fu_frame_colorizer_process(f->state, f->frame, NULL, err);
+}
+
+static void colorizer_release(void *state)
+{
+    fu_frame_colorizer_close(state);
+}
+
+const fu_processor fu_frame_colorizer_processor = {"frame_colorizer", &colorizer_group, 0, colorizer_prepare,
+                                                   colorizer_process, colorizer_release, NULL, NULL};

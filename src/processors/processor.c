@@ -7,15 +7,19 @@
 
 #include <string.h>
 
+extern const fu_processor fu_background_remover_processor; /* fu_background_remover is the module */
 extern const fu_processor fu_face_debugger;
 extern const fu_processor fu_face_enhancer_processor; /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
+extern const fu_processor fu_frame_colorizer_processor;  /* fu_frame_colorizer is the module */
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
+    &fu_background_remover_processor,
     &fu_face_debugger,
     &fu_face_enhancer_processor,
     &fu_face_swapper,
+    &fu_frame_colorizer_processor,
     &fu_frame_enhancer,
 };
 
@@ -48,9 +52,6 @@ const char *fu_processor_names(void)
 static const fu_option pending_options[] = {
     PENDING("--age-modifier-model", "age_modifier"),
     PENDING("--age-modifier-direction", "age_modifier"),
-    PENDING("--background-remover-model", "background_remover"),
-    PENDING("--background-remover-fill-color", "background_remover"),
-    PENDING("--background-remover-despill-color", "background_remover"),
     PENDING("--deep-swapper-model", "deep_swapper"),
     PENDING("--deep-swapper-morph", "deep_swapper"),
     PENDING("--expression-restorer-model", "expression_restorer"),
@@ -71,9 +72,6 @@ static const fu_option pending_options[] = {
     PENDING("--face-editor-head-pitch", "face_editor"),
     PENDING("--face-editor-head-yaw", "face_editor"),
     PENDING("--face-editor-head-roll", "face_editor"),
-    PENDING("--frame-colorizer-model", "frame_colorizer"),
-    PENDING("--frame-colorizer-size", "frame_colorizer"),
-    PENDING("--frame-colorizer-blend", "frame_colorizer"),
     PENDING("--lip-syncer-model", "lip_syncer"),
     PENDING("--lip-syncer-weight", "lip_syncer"),
     {0}};
