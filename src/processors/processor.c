@@ -7,16 +7,20 @@
 
 #include <string.h>
 
-extern const fu_processor fu_background_remover_processor; /* fu_background_remover is the module */
+extern const fu_processor fu_background_remover_processor;  /* fu_background_remover is the module's type */
+extern const fu_processor fu_expression_restorer_processor; /* fu_expression_restorer is the module's type */
 extern const fu_processor fu_face_debugger;
-extern const fu_processor fu_face_enhancer_processor; /* the type fu_face_enhancer is the model */
+extern const fu_processor fu_face_editor_processor;         /* fu_face_editor is the module's type */
+extern const fu_processor fu_face_enhancer_processor;       /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
-extern const fu_processor fu_frame_colorizer_processor;  /* fu_frame_colorizer is the module */
+extern const fu_processor fu_frame_colorizer_processor;     /* fu_frame_colorizer is the module's type */
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
     &fu_background_remover_processor,
+    &fu_expression_restorer_processor,
     &fu_face_debugger,
+    &fu_face_editor_processor,
     &fu_face_enhancer_processor,
     &fu_face_swapper,
     &fu_frame_colorizer_processor,
@@ -54,24 +58,6 @@ static const fu_option pending_options[] = {
     PENDING("--age-modifier-direction", "age_modifier"),
     PENDING("--deep-swapper-model", "deep_swapper"),
     PENDING("--deep-swapper-morph", "deep_swapper"),
-    PENDING("--expression-restorer-model", "expression_restorer"),
-    PENDING("--expression-restorer-factor", "expression_restorer"),
-    PENDING("--expression-restorer-areas", "expression_restorer"),
-    PENDING("--face-editor-model", "face_editor"),
-    PENDING("--face-editor-eyebrow-direction", "face_editor"),
-    PENDING("--face-editor-eye-gaze-horizontal", "face_editor"),
-    PENDING("--face-editor-eye-gaze-vertical", "face_editor"),
-    PENDING("--face-editor-eye-open-ratio", "face_editor"),
-    PENDING("--face-editor-lip-open-ratio", "face_editor"),
-    PENDING("--face-editor-mouth-grim", "face_editor"),
-    PENDING("--face-editor-mouth-pout", "face_editor"),
-    PENDING("--face-editor-mouth-purse", "face_editor"),
-    PENDING("--face-editor-mouth-smile", "face_editor"),
-    PENDING("--face-editor-mouth-position-horizontal", "face_editor"),
-    PENDING("--face-editor-mouth-position-vertical", "face_editor"),
-    PENDING("--face-editor-head-pitch", "face_editor"),
-    PENDING("--face-editor-head-yaw", "face_editor"),
-    PENDING("--face-editor-head-roll", "face_editor"),
     PENDING("--lip-syncer-model", "lip_syncer"),
     PENDING("--lip-syncer-weight", "lip_syncer"),
     {0}};

@@ -31,14 +31,15 @@ typedef struct vt_clip {
     int vfr;                  /* irregular frame durations (tb 1/1000) */
     int rotation_deg;         /* display matrix (clockwise rotation to apply) */
     int faststart;            /* mp4/mov: index at the front */
-    /* Paints frame i as RGB (NULL: vt_pattern, the gradient and square). */
+    const uint8_t *still;     /* packed RGB width×height: every frame shows it; NULL: vt_pattern */
+    /* Paints frame i as RGB (NULL: still, else vt_pattern); before still. */
     void (*paint)(void *user, uint8_t *rgb, int stride, int w, int h, int i);
     void *paint_user;
 } vt_clip;
 
 static inline vt_clip vt_clip_default(void)
 {
-    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, NULL};
+    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, NULL, NULL};
     return c;
 }
 
@@ -251,6 +252,8 @@ static inline int vt_make_clip(const char *path, const vt_clip *c)
                 goto done;
         if (c->paint)
             c->paint(c->paint_user, rgb, c->width * 3, c->width, c->height, i);
+        else if (c->still)
+            memcpy(rgb, c->still, (size_t)c->width * c->height * 3);
         else
             vt_pattern(rgb, c->width * 3, c->width, c->height, i);
         av_frame_make_writable(frame);
