@@ -499,12 +499,26 @@ static void lip_release(void *state)
 
 /* The audio among the sources: the first audio file, the same one the
  * output's soundtrack is taken from (FaceFusion's filter_audio_paths). */
-static const char *audio_source(const fu_processor_env *env)
+static const char *audio_source(fu_strs sources)
 {
-    for (int i = 0; i < env->source_paths.n; i++)
-        if (fu_path_is_audio(env->source_paths.v[i]))
-            return env->source_paths.v[i];
+    for (int i = 0; i < sources.n; i++)
+        if (fu_path_is_audio(sources.v[i]))
+            return sources.v[i];
     return NULL;
+}
+
+static facefuse_status no_audio(int n, fu_err *err)
+{
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "lip_syncer needs an audio file among the sources "
+                   "(-s face.jpg voice.wav); none of the %d source paths is one", n);
+}
+
+/* Before any model is loaded (FaceFusion's pre_process: "choose an audio
+ * for the source"). */
+static facefuse_status lip_check(const void *settings, const fu_processor_target *t, fu_err *err)
+{
+    (void)settings;
+    return audio_source(t->source_paths) ? FACEFUSE_OK : no_audio(t->source_paths.n, err);
 }
 
 /* FaceFusion's lip syncer masks by occlusion (when --face-mask-types has
@@ -524,13 +538,12 @@ static facefuse_status open_occlusion(const fu_processor_env *env, fu_face_maske
 static facefuse_status lip_prepare(const fu_processor_env *env, const void *settings, void **state, fu_err *err)
 {
     const lip_settings *set = settings;
-    const char *path = audio_source(env);
+    const char *path = audio_source(env->source_paths);
     fu_lip_syncer_settings s = fu_lip_syncer_default_settings();
     facefuse_status rc;
     *state = NULL;
     if (!path)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "lip_syncer needs an audio file among the sources "
-                       "(-s face.jpg voice.wav); none of the %d source paths is one", env->source_paths.n);
+        return no_audio(env->source_paths.n, err);
     lip_state *st = calloc(1, sizeof *st);
     if (!st)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
@@ -575,4 +588,4 @@ static facefuse_status lip_process(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_lip_syncer_processor = {"lip_syncer", &lip_group, FU_NEEDS_FACES, lip_prepare, lip_process,
-                                             lip_release};
+                                             lip_release, lip_check, NULL};
