@@ -9,9 +9,10 @@
  * the spectrogram (audio_mel.h). The whole file is processed, since the
  * normalisation is by the peak of the whole voice. Frame n is counted from
  * the first frame processed (FaceFusion passes frame_number −
- * trim_frame_start), at the output video's frame rate. A frame past the end
- * of the audio, and every frame of an image target, gets the empty window
- * (all zeros: silence to the model).
+ * trim_frame_start) on a grid at `fps`; the lip_syncer processor picks the
+ * grid frame at each video frame's time. A frame past the end of the audio,
+ * and every frame of an image target, gets the empty window (all zeros:
+ * silence to the model).
  */
 #ifndef FU_LIP_AUDIO_H
 #define FU_LIP_AUDIO_H
@@ -25,7 +26,7 @@
 typedef struct fu_lip_audio_settings {
     const char *path;                  /* the audio file (or a video with audio) */
     const char *voice_extractor_model; /* NULL: kim_vocal_2; "none": no extraction (facefuse only) */
-    double fps;                        /* the output video's frame rate, e.g. 30000/1001.0 */
+    double fps;                        /* the window grid's rate: the target's, e.g. 30000/1001.0 */
 } fu_lip_audio_settings;
 
 typedef struct fu_lip_audio_timing {

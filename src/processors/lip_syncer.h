@@ -22,6 +22,12 @@
  * all-zero feature and edtalk gets weight 0, and both still re-draw.
  * The paste leaves every pixel outside the mask byte-identical and keeps
  * alpha.
+ *
+ * The processor (fu_lip_syncer_processor, lip_syncer.c): --lip-syncer-model
+ * and --lip-syncer-weight; the voice is the first audio file among the
+ * sources (refused before any work when there is none), read at prepare
+ * with --voice-extractor-model (lip_audio.h); each frame hears the window
+ * at its time (fu_frame.time_s), an image target silence.
  */
 #ifndef FU_LIP_SYNCER_H
 #define FU_LIP_SYNCER_H
