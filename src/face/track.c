@@ -173,8 +173,8 @@ static facefuse_status check_settings(const fu_track_settings *s, fu_err *err)
     if (s->detector_interval < 1 || s->detector_interval > 1000)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face detector interval %d is not in 1..1000",
                        s->detector_interval);
-    if (!(s->tracker_score >= 0 && s->tracker_score <= 1))
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face tracker score %g is not in 0..1",
+    if (!(s->tracker_score >= 0 && s->tracker_score <= 0.5f))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face tracker score %g is not in 0..0.5",
                        s->tracker_score);
     if (s->frame_amount < 0 || s->frame_amount > 10)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "target frame amount %d is not in 0..10",
@@ -183,26 +183,35 @@ static facefuse_status check_settings(const fu_track_settings *s, fu_err *err)
 }
 
 /* Chooses the region detector: the run's own when it takes any input size,
- * else scrfd (motion only). Without one, every frame gets a full detection. */
+ * scrfd (motion only) for yolo_face and "many", none for yunet (cheaper in
+ * full than a region search). Without one, every frame gets a full detection. */
 static void choose_region_detector(fu_tracker *t)
 {
+    const char *want = t->set.region_detector;
     t->region = t->full;
     t->region.recognizer_model = NULL;
     t->region.classifier_model = NULL;
     memset(t->region.detector_margin, 0, sizeof t->region.detector_margin);
-    t->region_is_run_detector = has_dynamic_input(t->full.detector_model);
+    if (!want)
+        want = has_dynamic_input(t->full.detector_model) ? t->full.detector_model
+               : strcmp(t->full.detector_model, "yunet") == 0 ? NULL : "scrfd";
+    if (!want) {
+        t->interval = 1;
+        return;
+    }
+    t->region_is_run_detector = strcmp(want, t->full.detector_model) == 0;
     if (t->region_is_run_detector) {
         t->region_size = t->full.detector_size > 0 ? t->full.detector_size : 640;
         return;
     }
-    t->region.detector_model = "scrfd";
+    t->region.detector_model = want;
     t->region_size = 640;
     if (t->interval <= 1)
         return;
     fu_session *s;
     fu_err why;
     fu_err_clear(&why);
-    if (fu_context_session(t->ctx, "scrfd", &s, NULL, &why) != FACEFUSE_OK) {
+    if (fu_context_session(t->ctx, want, &s, NULL, &why) != FACEFUSE_OK) {
         fu_warn("%s; tracking needs it with the %s detector, so faces are detected on every frame", why.msg,
                 t->full.detector_model);
         t->interval = 1;
@@ -219,6 +228,10 @@ facefuse_status fu_tracker_new(facefuse_context *ctx, const facefuse_analysis_pa
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face tracker: missing context or settings");
     if ((rc = check_settings(settings, err)) != FACEFUSE_OK)
         return rc;
+    if (settings->region_detector && !has_dynamic_input(settings->region_detector))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "face tracking needs a detector that takes any input size (scrfd, retinaface), not %s",
+                       settings->region_detector);
     fu_tracker *t = calloc(1, sizeof *t);
     if (!t)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the face tracker");

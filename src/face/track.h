@@ -15,10 +15,12 @@
  *   motion), cut from the detector's own downscaled frame on the detector's
  *   32-pixel grid, so a region sees exactly the pixels and anchors the full
  *   detector saw there: a 192-pixel region costs about a tenth of a 640
- *   detection. Detectors with a fixed 640 input (yunet, yolo_face, "many")
- *   cannot run on a small region; those track with scrfd and apply its
- *   motion (per point, since the last full detection) to the run detector's
- *   own landmarks, so the two detectors' habits never mix.
+ *   detection. yolo_face and "many" take only a 640 input; they track with
+ *   scrfd regions and apply scrfd's motion (per point, since the last full
+ *   detection) to their own landmarks, so the two detectors' habits never
+ *   mix. YuNet (also 640 only) is itself cheaper than two scrfd regions
+ *   (bench_track_video), so with it the full detector runs on every frame.
+ *   `region_detector` overrides the choice.
  * - Detections join tracks by box overlap (IoU above `tracker_score`, or
  *   0.2 when that is 0) with the velocity-predicted box; with a recognizer,
  *   embeddings decide when overlap alone is ambiguous, and a detection that
@@ -50,12 +52,13 @@
 
 typedef struct fu_track_settings {
     int detector_interval;     /* full detection every N frames, >= 1 (1: every frame) */
-    float tracker_score;       /* --face-tracker-score 0..1: IoU to link; > 0 also refills */
+    float tracker_score;       /* --face-tracker-score 0..0.5: IoU to link; > 0 also refills */
     int frame_amount;          /* --target-frame-amount: refill window ±k, 0..10 */
     int live;                  /* no look-ahead: refill off */
     int smoothing;             /* One-Euro on each track's geometry */
     fu_smooth_settings smooth;
     float cut_threshold;       /* mean grey-level difference of a scene cut (24) */
+    const char *region_detector; /* NULL: automatic (above); else "scrfd" or "retinaface" */
 } fu_track_settings;
 
 /* Interval 1, no refill, no smoothing: what detecting every frame gives. */

@@ -172,7 +172,7 @@ static facefuse_status start(fu_live_output *o, const char *url, fu_err *err)
 
 facefuse_status fu_live_output_open(fu_live_output **out, const fu_live_output_params *p, fu_err *err)
 {
-    char url[1200], eb[128];
+    char url[PATH_MAX + 64], eb[128];
     facefuse_status rc;
 
     *out = NULL;

@@ -4,7 +4,8 @@
  * moving diagonally by known steps:
  * - real SCRFD-2.5G (regions cut on its own grid): every landmark stays
  *   within 2 px of detecting every frame;
- * - real YuNet (fixed 640 input, so it tracks through SCRFD's motion): its
+ * - real YuNet (fixed 640 input; made to track through SCRFD's motion, which
+ *   it would not do by itself): its
  *   own every-frame landmarks jitter by up to ~4 px around the true motion,
  *   so the property checked is that the tracked landmarks are on average as
  *   close to the true motion (frame 0's landmarks moved as the sprite
@@ -96,6 +97,7 @@ static void truth_error(fu_track_frame run[FRAMES], float *mean, float *worst)
 static int run(const facefuse_analysis_params *ap, int interval, fu_track_frame out[FRAMES], fu_track_stats *stats)
 {
     fu_track_settings s = fu_track_default_settings();
+    s.region_detector = "scrfd"; /* automatic would not track YuNet at all */
     fu_tracker *t = NULL;
     facefuse_image frame = {0};
     fu_err err;
