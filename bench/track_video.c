@@ -2,7 +2,7 @@
  * track_video.c — headless video with face tracking against detecting every
  * frame, and the measurements behind the tracking and smoothing defaults.
  *
- *   bench_track_video [MODEL_DIR] [FRAMES] [INTERVALS...]
+ *   bench_track_video [MODEL_DIR] [FRAMES] [INTERVALS...]   (interval 0 alone: smoothing only)
  *
  * On generated 720p and 1080p clips (30 fps, two faces a quarter of the
  * frame high walking across), with the real SCRFD-2.5G and YuNet:
@@ -210,11 +210,14 @@ typedef struct smooth_figures {
     int frames;
 } smooth_figures;
 
-/* Runs the tracker (interval 1) over a clip; jitter is the mean |second
- * difference| of the left face's landmark_5_68, px; truth error (when
- * truth_side > 0: the generated clip) the mean distance to frame 0's
- * landmarks moved as the sprite moved. */
-static smooth_figures smooth_run(const char *clip, int smoothing, int truth_side)
+/* Runs the tracker (interval 1) over a clip and follows the left face's
+ * landmark_5_68. Jitter: the mean |second difference|, px, of the points, or
+ * when the true motion is known (truth_side > 0: the generated clip, whose
+ * left face is Grace's sprite) of their error from it (the true motion moves
+ * by whole pixels, which is not jitter). Error: the mean distance to the
+ * true motion (the sprite's, from the face's mean position on it). */
+/* mode: 0 no smoothing, 1 the files' zero-lag line fit, 2 live's One-Euro. */
+static smooth_figures smooth_run(const char *clip, int mode, int truth_side)
 {
     smooth_figures f = {0, 0, 0};
     facefuse_analysis_params ap = analysis("scrfd");
@@ -225,42 +228,71 @@ static smooth_figures smooth_run(const char *clip, int smoothing, int truth_side
     fu_err err;
     int64_t pts;
     int got, n = 0, jn = 0, tn = 0;
-    static facefuse_point hist[MAX_FRAMES][5];
+    static facefuse_point hist[MAX_FRAMES][5], truth[MAX_FRAMES][5];
     static int have[MAX_FRAMES];
-    ts.smoothing = smoothing;
+    ts.smoothing = mode > 0;
+    ts.live = mode == 2;
     if (fu_tracker_new(ctx, &ap, &ts, &t, &err) != FACEFUSE_OK || fu_video_reader_open(&r, clip, 1, &err) != FACEFUSE_OK)
         return f;
     double fps = fu_video_reader_info(r)->fps;
     int x0 = 0, y0 = 0, w = fu_video_reader_info(r)->width, h = fu_video_reader_info(r)->height;
-    while (n < MAX_FRAMES && fu_video_reader_next(r, &im, &pts, &got, &err) == FACEFUSE_OK && got) {
+    int more = 1;
+    while (more) {
         fu_track_frame tf;
-        fu_tracker_push(t, &im, n, n / fps, &err);
-        have[n] = 0;
-        if (fu_tracker_pop(t, 1, &tf)) {
-            if (tf.count > 0) {
-                int k = by_x(tf.faces, tf.count < 2 ? tf.count : 2, truth_side > 0 ? 1 : 0);
-                memcpy(hist[n], tf.faces[k].landmark_5_68, sizeof hist[n]);
-                have[n] = 1;
-            }
+        more = n < MAX_FRAMES && fu_video_reader_next(r, &im, &pts, &got, &err) == FACEFUSE_OK && got;
+        if (more) {
+            fu_tracker_push(t, &im, n, n / fps, &err);
+            n++;
+        }
+        while (fu_tracker_pop(t, !more, &tf)) {
+            int64_t i = tf.frame_index;
+            have[i] = tf.count > 0;
+            if (tf.count > 0)
+                memcpy(hist[i], tf.faces[by_x(tf.faces, tf.count < 2 ? tf.count : 2, 0)].landmark_5_68,
+                       sizeof hist[i]);
             fu_track_frame_clear(&tf);
         }
-        if (truth_side > 0 && have[n] && have[0]) { /* sprite 1 (Grace) is the left face */
-            int x, y;
-            if (n == 0)
-                fc_position(1, 0, w, h, truth_side, &x0, &y0);
-            fc_position(1, n, w, h, truth_side, &x, &y);
-            for (int p = 0; p < 5; p++) {
-                f.truth_error += hypot(hist[n][p].x - (hist[0][p].x + (x - x0)), hist[n][p].y - (hist[0][p].y + (y - y0)));
-                tn++;
-            }
-        }
-        n++;
     }
+    /* The true motion is the sprite's; where the detector puts each point on
+     * the face is its own business: the anchor is the mean over the clip of
+     * point − displacement, the same for every mode. */
+    facefuse_point anchor[5] = {{0, 0}};
+    int na = 0;
+    fc_position(1, 0, w, h, truth_side, &x0, &y0);
+    for (int i = 0; truth_side > 0 && i < n; i++) { /* the left face is Grace's sprite (1) */
+        int x, y;
+        if (!have[i])
+            continue;
+        fc_position(1, i, w, h, truth_side, &x, &y);
+        for (int p = 0; p < 5; p++) {
+            anchor[p].x += hist[i][p].x - (float)(x - x0);
+            anchor[p].y += hist[i][p].y - (float)(y - y0);
+        }
+        na++;
+    }
+    for (int i = 0; truth_side > 0 && na && i < n; i++) {
+        int x, y;
+        if (!have[i])
+            continue;
+        fc_position(1, i, w, h, truth_side, &x, &y);
+        for (int p = 0; p < 5; p++) {
+            truth[i][p].x = anchor[p].x / na + (float)(x - x0);
+            truth[i][p].y = anchor[p].y / na + (float)(y - y0);
+            f.truth_error += hypot(hist[i][p].x - truth[i][p].x, hist[i][p].y - truth[i][p].y);
+            tn++;
+        }
+    }
+    if (truth_side <= 0)
+        memset(truth, 0, sizeof truth);
     for (int i = 1; i + 1 < n; i++)
         if (have[i - 1] && have[i] && have[i + 1])
             for (int p = 0; p < 5; p++) {
-                f.jitter += hypot(hist[i + 1][p].x - 2 * hist[i][p].x + hist[i - 1][p].x,
-                                  hist[i + 1][p].y - 2 * hist[i][p].y + hist[i - 1][p].y);
+                double ex[3], ey[3];
+                for (int d = 0; d < 3; d++) {
+                    ex[d] = hist[i - 1 + d][p].x - truth[i - 1 + d][p].x;
+                    ey[d] = hist[i - 1 + d][p].y - truth[i - 1 + d][p].y;
+                }
+                f.jitter += hypot(ex[2] - 2 * ex[1] + ex[0], ey[2] - 2 * ey[1] + ey[0]);
                 jn++;
             }
     f.jitter = jn ? f.jitter / jn : -1;
@@ -279,15 +311,15 @@ static void smoothing_table(int frames)
     if (!fc_make_clip(clip, 1280, 720, frames, 30))
         return;
     printf("\nsmoothing (SCRFD-2.5G every frame), jitter = mean |2nd difference| px, error = mean px from true motion\n");
-    for (int s = 0; s < 2; s++) {
+    static const char *names[3] = {"off", "line fit +-3 (files)", "One-Euro (live)"};
+    for (int s = 0; s < 3; s++) {
         smooth_figures f = smooth_run(clip, s, 720 * 2 / 5);
-        printf("  generated 720p, %d frames, smoothing %-3s: jitter %.2f, error %.2f\n", f.frames, s ? "on" : "off",
+        printf("  generated 720p, %d frames, smoothing %-20s: jitter %.2f, error %.2f\n", f.frames, names[s],
                f.jitter, f.truth_error);
     }
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 3; s++) {
         smooth_figures f = smooth_run(FACEFUSE_SOURCE_DIR "/../shared/samples/grace_hopper_zoom_2s.mp4", s, 0);
-        printf("  grace_hopper_zoom_2s.mp4, %d frames, smoothing %-3s: jitter %.2f\n", f.frames, s ? "on" : "off",
-               f.jitter);
+        printf("  grace_hopper_zoom_2s.mp4, %d frames, smoothing %-20s: jitter %.2f\n", f.frames, names[s], f.jitter);
     }
     remove(clip);
 }
@@ -296,17 +328,20 @@ int main(int argc, char **argv)
 {
     char dir[512];
     int frames = argc > 2 ? atoi(argv[2]) : 60, intervals[8] = {1, 2, 4, 8}, n_intervals = 4;
-    if (argc > 3) {
+    if (argc > 3) { /* "0" alone: only the smoothing figures */
         n_intervals = 0;
         for (int i = 3; i < argc && n_intervals < 8; i++)
-            intervals[n_intervals++] = atoi(argv[i]);
+            if (atoi(argv[i]) > 0)
+                intervals[n_intervals++] = atoi(argv[i]);
     }
     if (frames < 10 || frames > MAX_FRAMES || bench_model_dir(argc, argv, dir, sizeof dir))
         return 1;
     ctx = bench_open_context(dir);
     printf("bench_track_video: %d frames a clip, 2 workers, ORT on 2 threads\n", frames);
-    speed_table(1280, 720, frames, intervals, n_intervals);
-    speed_table(1920, 1080, frames, intervals, n_intervals);
+    if (n_intervals > 0) {
+        speed_table(1280, 720, frames, intervals, n_intervals);
+        speed_table(1920, 1080, frames, intervals, n_intervals);
+    }
     smoothing_table(frames);
     facefuse_context_free(ctx);
     return 0;

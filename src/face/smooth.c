@@ -4,6 +4,7 @@
 #include "face/smooth.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 fu_smooth_settings fu_smooth_default_settings(void)
@@ -101,4 +102,60 @@ void fu_face_smooth(fu_face_smoother *s, const fu_smooth_settings *p, facefuse_f
     blend_points(face->landmark_68_5, s->last.landmark_68_5, 68, a);
     s->last_time_s = time_s;
     s->last = *face;
+}
+
+/* ------------------------------------------------------------ zero-lag line fit */
+
+void fu_face_geometry_of(const facefuse_face *face, fu_face_geometry *g)
+{
+    memcpy(g->box, face->box, sizeof g->box);
+    memcpy(g->landmark_5, face->landmark_5, sizeof g->landmark_5);
+    memcpy(g->landmark_5_68, face->landmark_5_68, sizeof g->landmark_5_68);
+    memcpy(g->landmark_68, face->landmark_68, sizeof g->landmark_68);
+    memcpy(g->landmark_68_5, face->landmark_68_5, sizeof g->landmark_68_5);
+    g->has_landmark_68 = face->has_landmark_68;
+}
+
+/* The intercept at 0 of the least-squares line through (offsets[i], v[i]). */
+static float line_at_zero(const float *v, size_t stride, const int *offsets, int n)
+{
+    double st = 0, sv = 0, stt = 0, stv = 0;
+    for (int i = 0; i < n; i++) {
+        double t = offsets[i], x = *(const float *)((const char *)v + stride * (size_t)i);
+        st += t;
+        sv += x;
+        stt += t * t;
+        stv += t * x;
+    }
+    double den = n * stt - st * st;
+    if (n < 2 || fabs(den) < 1e-9)
+        return (float)(sv / n);
+    double slope = (n * stv - st * sv) / den;
+    return (float)((sv - slope * st) / n);
+}
+
+static void fit_points(facefuse_point *out, const fu_face_geometry *s, size_t field, int count, const int *offsets,
+                       int n)
+{
+    for (int k = 0; k < count; k++) {
+        const facefuse_point *p = (const facefuse_point *)((const char *)&s[0] + field) + k;
+        out[k].x = line_at_zero(&p->x, sizeof *s, offsets, n);
+        out[k].y = line_at_zero(&p->y, sizeof *s, offsets, n);
+    }
+}
+
+void fu_face_fit_line(facefuse_face *face, const fu_face_geometry *samples, const int *offsets, int n)
+{
+    int dense = face->has_landmark_68;
+    for (int i = 0; i < n; i++)
+        dense &= samples[i].has_landmark_68;
+    if (n < 2)
+        return;
+    for (int k = 0; k < 4; k++)
+        face->box[k] = line_at_zero(&samples[0].box[k], sizeof *samples, offsets, n);
+    fit_points(face->landmark_5, samples, offsetof(fu_face_geometry, landmark_5), 5, offsets, n);
+    fit_points(face->landmark_5_68, samples, offsetof(fu_face_geometry, landmark_5_68), 5, offsets, n);
+    if (dense)
+        fit_points(face->landmark_68, samples, offsetof(fu_face_geometry, landmark_68), 68, offsets, n);
+    fit_points(face->landmark_68_5, samples, offsetof(fu_face_geometry, landmark_68_5), 68, offsets, n);
 }

@@ -41,8 +41,25 @@ typedef struct fu_face_smoother {
 void fu_face_smoother_reset(fu_face_smoother *s);
 
 /* Filters face's geometry in place; time_s is its timestamp (seconds,
- * increasing). A face after a gap of more than max(0.5 s, 3 frames) or with
- * a non-increasing time restarts the filter. */
+ * increasing). A face after a gap of more than 0.5 s or with a
+ * non-increasing time restarts the filter. */
 void fu_face_smooth(fu_face_smoother *s, const fu_smooth_settings *p, facefuse_face *face, double time_s);
+
+/* Zero-lag smoothing, for files where the frames after a face are known:
+ * every coordinate replaced by the least-squares line through its values
+ * over the neighbouring frames, taken at the face's own frame. A face moving
+ * steadily stays exactly where it is (no lag at any speed); detector noise
+ * averages out over the window. */
+typedef struct fu_face_geometry {
+    float box[4];
+    facefuse_point landmark_5[5], landmark_5_68[5], landmark_68[68], landmark_68_5[68];
+    int has_landmark_68;
+} fu_face_geometry;
+
+void fu_face_geometry_of(const facefuse_face *face, fu_face_geometry *g);
+
+/* samples[i] was seen offsets[i] frames from the face (0 for the face
+ * itself, which must be among them); n >= 1. */
+void fu_face_fit_line(facefuse_face *face, const fu_face_geometry *samples, const int *offsets, int n);
 
 #endif

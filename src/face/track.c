@@ -53,10 +53,15 @@ typedef struct frame_rec {
     int count, cap;
 } frame_rec;
 
+#define MAX_WINDOW 10
+
 typedef struct smoother_slot {
     int id;                       /* 0: free */
     int64_t last_seq;
-    fu_face_smoother s;
+    fu_face_smoother s;           /* live */
+    fu_face_geometry past[MAX_WINDOW]; /* files: the raw geometry of the last frames, newest first */
+    int64_t past_seq[MAX_WINDOW];
+    int n_past;
 } smoother_slot;
 
 /* The detector's input canvas of the current frame: the frame padded by the
@@ -106,6 +111,7 @@ fu_track_settings fu_track_default_settings(void)
     s.tracker_score = 0;
     s.frame_amount = 0;
     s.smoothing = 0;
+    s.smooth_window = 3;
     s.smooth = fu_smooth_default_settings();
     s.cut_threshold = 24.0f;
     return s;
@@ -179,6 +185,9 @@ static facefuse_status check_settings(const fu_track_settings *s, fu_err *err)
     if (s->frame_amount < 0 || s->frame_amount > 10)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "target frame amount %d is not in 0..10",
                        s->frame_amount);
+    if (s->smoothing && !s->live && (s->smooth_window < 1 || s->smooth_window > MAX_WINDOW))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "landmark smoothing window %d is not in 1..%d",
+                       s->smooth_window, MAX_WINDOW);
     return FACEFUSE_OK;
 }
 
@@ -249,6 +258,8 @@ facefuse_status fu_tracker_new(facefuse_context *ctx, const facefuse_analysis_pa
     t->interval = settings->detector_interval;
     t->link_iou = settings->tracker_score > 0 ? settings->tracker_score : DEFAULT_LINK_IOU;
     t->lookahead = !settings->live && settings->tracker_score > 0 ? settings->frame_amount : 0;
+    if (!settings->live && settings->smoothing && settings->smooth_window > t->lookahead)
+        t->lookahead = settings->smooth_window;
     t->next_id = 1;
     choose_region_detector(t);
     *out = t;
@@ -529,7 +540,7 @@ static void carry_identity(facefuse_face *face, const facefuse_face *from)
  * whose ±k window holds both get a face interpolated between the two. */
 static facefuse_status refill(fu_tracker *t, const track *tr, const facefuse_face *now, int64_t seq, fu_err *err)
 {
-    int64_t last = tr->last_seen, k = t->lookahead;
+    int64_t last = tr->last_seen, k = t->set.live ? 0 : t->set.frame_amount;
     if (k <= 0)
         return FACEFUSE_OK;
     for (int64_t x = last + 1; x < seq; x++) {
@@ -929,7 +940,7 @@ facefuse_status fu_tracker_push(fu_tracker *t, const facefuse_image *frame, int6
     return rc;
 }
 
-static fu_face_smoother *smoother_for(fu_tracker *t, int id, int64_t seq)
+static smoother_slot *smoother_for(fu_tracker *t, int id, int64_t seq)
 {
     smoother_slot *slot = NULL;
     for (int i = 0; i < MAX_TRACKS && !slot; i++)
@@ -942,11 +953,43 @@ static fu_face_smoother *smoother_for(fu_tracker *t, int id, int64_t seq)
                 slot = &t->smoothers[i];
         slot->id = id;
         fu_face_smoother_reset(&slot->s);
+        slot->n_past = 0;
     }
-    if (slot->last_seq < seq - 1)
-        fu_face_smoother_reset(&slot->s); /* the track was away: start afresh */
+    if (slot->last_seq < seq - 1) { /* the track was away: start afresh */
+        fu_face_smoother_reset(&slot->s);
+        slot->n_past = 0;
+    }
     slot->last_seq = seq;
-    return &slot->s;
+    return slot;
+}
+
+/* Files: the line through this track's raw geometry over ±window frames
+ * (the past kept in the slot, the future still queued, up to a cut). */
+static void smooth_centred(fu_tracker *t, smoother_slot *slot, facefuse_face *face, int id, int64_t seq)
+{
+    fu_face_geometry samples[2 * MAX_WINDOW + 1];
+    int offsets[2 * MAX_WINDOW + 1], n = 0, w = t->set.smooth_window;
+    for (int i = 0; i < slot->n_past && seq - slot->past_seq[i] <= w; i++) {
+        samples[n] = slot->past[i];
+        offsets[n++] = (int)(slot->past_seq[i] - seq);
+    }
+    fu_face_geometry_of(face, &samples[n]);
+    offsets[n++] = 0;
+    for (int q = 1; q < t->queue_count && t->queue[q].seq - seq <= w && !t->queue[q].cut; q++)
+        for (int i = 0; i < t->queue[q].count; i++)
+            if (t->queue[q].ids[i] == id) {
+                fu_face_geometry_of(&t->queue[q].faces[i], &samples[n]);
+                offsets[n++] = (int)(t->queue[q].seq - seq);
+                break;
+            }
+    /* keep the raw geometry for the frames after this one */
+    memmove(&slot->past[1], &slot->past[0], (MAX_WINDOW - 1) * sizeof slot->past[0]);
+    memmove(&slot->past_seq[1], &slot->past_seq[0], (MAX_WINDOW - 1) * sizeof slot->past_seq[0]);
+    fu_face_geometry_of(face, &slot->past[0]);
+    slot->past_seq[0] = seq;
+    if (slot->n_past < MAX_WINDOW)
+        slot->n_past++;
+    fu_face_fit_line(face, samples, offsets, n);
 }
 
 int fu_tracker_pop(fu_tracker *t, int flush, fu_track_frame *out)
@@ -961,8 +1004,13 @@ int fu_tracker_pop(fu_tracker *t, int flush, fu_track_frame *out)
         if (r->cut)
             for (int i = 0; i < MAX_TRACKS; i++)
                 t->smoothers[i].id = 0;
-        for (int i = 0; i < r->count; i++)
-            fu_face_smooth(smoother_for(t, r->ids[i], r->seq), &t->set.smooth, &r->faces[i], r->time_s);
+        for (int i = 0; i < r->count; i++) {
+            smoother_slot *slot = smoother_for(t, r->ids[i], r->seq);
+            if (t->set.live)
+                fu_face_smooth(&slot->s, &t->set.smooth, &r->faces[i], r->time_s);
+            else
+                smooth_centred(t, slot, &r->faces[i], r->ids[i], r->seq);
+        }
     }
     out->frame_index = r->index;
     out->time_s = r->time_s;

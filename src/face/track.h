@@ -36,8 +36,11 @@
  *   the nearer one), for each frame whose ±k window holds both ends, as
  *   FaceFusion's refill. This needs k frames of look-ahead, so results come
  *   out k frames after their frame went in (live runs use k = 0).
- * - With smoothing on, each track's geometry goes through a One-Euro filter
- *   (face/smooth.h) as results come out; a cut or a track restart resets it.
+ *   fu_tracker_lookahead says how many frames in all.
+ * - With smoothing on, each track's geometry is smoothed as results come
+ *   out (face/smooth.h): for files without lag, by a straight line fitted
+ *   through the `smooth_window` frames on each side (this much look-ahead);
+ *   live, by a One-Euro filter. A cut or a track restart starts afresh.
  *
  * Use: push frames in order, pop results in order. Not thread-safe (one
  * video, one thread); model sessions are the context's, shared as usual.
@@ -55,8 +58,9 @@ typedef struct fu_track_settings {
     float tracker_score;       /* --face-tracker-score 0..0.5: IoU to link; > 0 also refills */
     int frame_amount;          /* --target-frame-amount: refill window ±k, 0..10 */
     int live;                  /* no look-ahead: refill off */
-    int smoothing;             /* One-Euro on each track's geometry */
-    fu_smooth_settings smooth;
+    int smoothing;             /* smooth each track's geometry */
+    int smooth_window;         /* files: frames each side of the line fit, 1..10 (3) */
+    fu_smooth_settings smooth; /* live: the One-Euro filter */
     float cut_threshold;       /* mean grey-level difference of a scene cut (24) */
     const char *region_detector; /* NULL: automatic (above); else "scrfd" or "retinaface" */
 } fu_track_settings;
