@@ -108,7 +108,8 @@ int main(int argc, char **argv)
         const char *models[2] = {"scrfd", "yunet"};
         for (int m = 0; m < 2; m++)
             for (int k = 0; k < n_intervals; k++)
-                session(ctx, clip, models[m], intervals[k], seconds, model_ms, sizes[r][1]);
+                if (m == 0 || intervals[k] == 1) /* YuNet detects every frame whatever the interval */
+                    session(ctx, clip, models[m], intervals[k], seconds, model_ms, sizes[r][1]);
         remove(clip);
     }
     facefuse_context_free(ctx);

@@ -49,11 +49,18 @@ void fu_track_stage_attach(fu_video_job *job, fu_tracker *t)
 
 /* ------------------------------------------------------------ live */
 
-fu_track_settings fu_live_track_defaults(void)
+fu_track_settings fu_video_track_defaults(void)
 {
     fu_track_settings s = fu_track_default_settings();
     s.detector_interval = 4;
     s.smoothing = 1;
+    s.frame_amount = 2; /* FaceFusion's --target-frame-amount; used with --face-tracker-score > 0 */
+    return s;
+}
+
+fu_track_settings fu_live_track_defaults(void)
+{
+    fu_track_settings s = fu_video_track_defaults();
     s.live = 1;
     return s;
 }
