@@ -17,7 +17,7 @@
 
 #include "face/track.h"
 
-#define FRAMES 30
+#define FRAMES 20
 #define W 320
 #define H 180
 
