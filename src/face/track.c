@@ -117,6 +117,16 @@ fu_track_settings fu_track_default_settings(void)
     return s;
 }
 
+fu_track_settings fu_track_settings_of(const fu_face_tracker_settings *o)
+{
+    fu_track_settings s = fu_track_default_settings();
+    s.detector_interval = o->detector_interval > 0 ? o->detector_interval : 1;
+    s.smoothing = o->landmark_smoothing && strcmp(o->landmark_smoothing, "on") == 0;
+    s.tracker_score = o->tracker_score;
+    s.frame_amount = o->frame_amount > 0 ? o->frame_amount : 0;
+    return s;
+}
+
 void fu_track_frame_clear(fu_track_frame *f)
 {
     free(f->faces);
@@ -711,7 +721,8 @@ static void overlap_matrix(fu_tracker *t, assoc *a, int64_t seq)
 }
 
 /* Which detections need an embedding: those that start a track, whose
- * overlap is ambiguous, or whose track's identity is over a second old. */
+ * overlap is ambiguous, or whose track's identity is over a second old
+ * (every one at detector interval 1: the analysis of each frame alone). */
 static void embedding_needs(fu_tracker *t, const assoc *a, int need[])
 {
     for (int j = 0; j < a->n; j++) {
@@ -726,7 +737,7 @@ static void embedding_needs(fu_tracker *t, const assoc *a, int need[])
             rivals += a->iou[cand][jj] > t->link_iou;
         const track *tr = cand >= 0 ? &t->tracks[cand] : NULL;
         need[j] = t->has_identity &&
-                  (candidates != 1 || rivals != 1 || !tr->has_embedding ||
+                  (t->set.detector_interval <= 1 || candidates != 1 || rivals != 1 || !tr->has_embedding ||
                    t->time_s - tr->embedding_time_s >= EMBEDDING_REFRESH_S);
     }
 }

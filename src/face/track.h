@@ -29,6 +29,9 @@
  *   race) belong to the track: computed when a track starts, when overlap is
  *   ambiguous and at least once a second, and carried on every other frame,
  *   so `reference` selection sees the same identity for the same person.
+ *   At detector interval 1 every face of every frame is analysed in full,
+ *   as without tracking: with smoothing and refill off, the faces are
+ *   exactly those of detecting each frame on its own.
  *   Landmarks (68-point models) run on every face of every frame as set.
  * - FaceFusion's --face-tracker-score with --target-frame-amount k: when a
  *   track is missed and found again, the frames in between get faces
@@ -51,6 +54,7 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "face/face_options.h"
 #include "face/smooth.h"
 
 typedef struct fu_track_settings {
@@ -67,6 +71,11 @@ typedef struct fu_track_settings {
 
 /* Interval 1, no refill, no smoothing: what detecting every frame gives. */
 fu_track_settings fu_track_default_settings(void);
+
+/* The settings the run's options describe (--face-detector-interval,
+ * --face-landmark-smoothing, --face-tracker-score, --target-frame-amount);
+ * live is left 0. */
+fu_track_settings fu_track_settings_of(const fu_face_tracker_settings *o);
 
 typedef enum fu_face_origin {
     FU_FACE_DETECTED = 0,      /* full detector on this frame */

@@ -50,6 +50,7 @@ typedef struct fu_run_config {
     fu_selector_settings selector_settings;
     facefuse_selector_params selector;   /* from selector_settings */
     int selector_gender_auto, selector_race_auto;
+    fu_face_tracker_settings tracker;    /* videos: faces followed between frames */
     fu_masker_settings masker;
     fu_output_settings output;
     fu_context_settings context;
