@@ -47,6 +47,54 @@ void fu_track_stage_attach(fu_video_job *job, fu_tracker *t)
     job->analyse_lookahead = fu_tracker_lookahead(t);
 }
 
+static facefuse_status chain_stage_analyse(void *user, const facefuse_image *frame, int64_t index, double time_s,
+                                           fu_err *err)
+{
+    const fu_chain_track_stage *s = user;
+    return fu_tracker_push(s->tracker, frame, index, time_s, err);
+}
+
+/* In frame order: the frame's tracked faces, selected. */
+static facefuse_status chain_stage_release(void *user, int64_t index, void **data, fu_err *err)
+{
+    const fu_chain_track_stage *s = user;
+    fu_track_frame f;
+    facefuse_status rc;
+    fu_frame_faces *faces = calloc(1, sizeof *faces);
+    if (!faces)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the faces of frame %lld", (long long)index);
+    if (!fu_tracker_pop(s->tracker, 1, &f) || f.frame_index != index) {
+        fu_track_frame_clear(&f);
+        free(faces);
+        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "the face tracker has no result for frame %lld",
+                       (long long)index);
+    }
+    rc = fu_chain_select(s->chain, f.faces, f.count, f.track_ids, faces, err);
+    fu_track_frame_clear(&f);
+    if (rc != FACEFUSE_OK) {
+        free(faces);
+        return rc;
+    }
+    *data = faces;
+    return FACEFUSE_OK;
+}
+
+static void chain_stage_free(void *user, void *data)
+{
+    (void)user;
+    fu_frame_faces_free(data);
+    free(data);
+}
+
+void fu_track_stage_attach_chain(fu_video_job *job, fu_chain_track_stage *stage)
+{
+    job->analyse = chain_stage_analyse;
+    job->release = chain_stage_release;
+    job->free_data = chain_stage_free;
+    job->analyse_user = stage;
+    job->analyse_lookahead = fu_tracker_lookahead(stage->tracker);
+}
+
 /* ------------------------------------------------------------ live */
 
 fu_track_settings fu_video_track_defaults(void)

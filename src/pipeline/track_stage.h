@@ -4,7 +4,8 @@
  *
  * Video: fu_track_stage_attach sets a job's analyse/release/free_data so the
  * tracker sees every frame in order and each worker gets its frame's
- * fu_track_frame (faces, track ids) as the frame data of process_analysed.
+ * fu_track_frame (faces, track ids) as the frame data of process_analysed
+ * (or, with a chain, the chain's selection among them).
  * Live: fu_live_session_run is what `facefuse live` calls: camera → tracker
  * (live settings: no look-ahead) → the caller's processors on the faces →
  * output, with the real-time policy of live_run.h.
@@ -13,6 +14,7 @@
 #define FU_TRACK_STAGE_H
 
 #include "face/track.h"
+#include "pipeline/chain.h"
 #include "pipeline/live_run.h"
 #include "pipeline/video_run.h"
 
@@ -20,6 +22,18 @@
  * tracker t (which must outlive the run). The caller sets
  * job->process_analysed; its frame_data is a const fu_track_frame *. */
 void fu_track_stage_attach(fu_video_job *job, fu_tracker *t);
+
+/* The same for a processor chain: each frame's tracked faces are selected
+ * with fu_chain_select (track ids, in frame order, so the choice follows
+ * people the same way whatever the workers' timing), and the frame data of
+ * process_analysed is a const fu_frame_faces * for fu_chain_apply. The
+ * stage must outlive the run. */
+typedef struct fu_chain_track_stage {
+    fu_tracker *tracker;
+    fu_chain *chain;
+} fu_chain_track_stage;
+
+void fu_track_stage_attach_chain(fu_video_job *job, fu_chain_track_stage *stage);
 
 /* Applies the processors to a frame given its faces (the chain's second
  * step). *faces_used: how many it worked on (for the stats). */
