@@ -5,7 +5,8 @@
  * - the run ends normally (FACEFUSE_OK, summary.cancelled);
  * - the recording is under its final name, with no partial file beside it,
  *   and decodes to exactly the frames the session sent, in order (stamped),
- *   with increasing timestamps that follow the capture times;
+ *   with increasing timestamps that follow the capture times (the output
+ *   may skip frames on a loaded machine: those are counted as dropped);
  * - an output nobody can write (a directory that does not exist, an unknown
  *   URL scheme) fails at the start with one message naming it.
  */
@@ -63,7 +64,10 @@ static void cancel_leaves_a_complete_recording(void)
     REQUIRE(fu_live_run(&job, &sum, &err) == FACEFUSE_OK, "%s", err.msg);
     CHECK(sum.cancelled, "summary does not say cancelled");
     CHECK(sum.seconds < 3, "the session went on for %.2f s after the cancel", sum.seconds);
-    CHECK(sum.frames_out >= 18 && sum.frames_out <= 20, "%lld frames out", (long long)sum.frames_out);
+    /* 20 processed; on a loaded machine the output may skip a few (counted as dropped) */
+    CHECK(sum.frames_out >= 10 && sum.frames_out <= 20, "%lld frames out", (long long)sum.frames_out);
+    CHECK(sum.frames_out + sum.dropped <= sum.frames_in, "%lld out + %lld dropped > %lld in",
+          (long long)sum.frames_out, (long long)sum.dropped, (long long)sum.frames_in);
     CHECK(partials_in(tl_tmpdir()) == 0, "a partial file is left");
 
     fu_video_reader *r;
@@ -84,8 +88,10 @@ static void cancel_leaves_a_complete_recording(void)
     printf("  recording: %d frames, last at %.3f s; the session sent %lld\n", n, last_s, (long long)sum.frames_out);
     CHECK(n == sum.frames_out, "the recording has %d frames, the session sent %lld", n, (long long)sum.frames_out);
     CHECK(ordered, "frames or timestamps out of order");
-    CHECK(last_s > (n - 1) / 30.0 - 0.1 && last_s < (n - 1) / 30.0 + 0.1,
-          "last timestamp %.3f s for %d frames at 30 fps", last_s, n);
+    /* the last frame sent is the 20th processed: captured at frame 19 of the
+     * 30 fps source or later (frames dropped before it), and before the end */
+    CHECK(last_s > 19 / 30.0 - 0.05 && last_s < sum.seconds + 0.05,
+          "last timestamp %.3f s (20th frame processed at 30 fps, session %.2f s)", last_s, sum.seconds);
 }
 
 static void unwritable_outputs_fail_at_start(void)
