@@ -16,6 +16,11 @@
  * the frame's cost whatever else the machine runs; a session holds 30 fps
  * on two free cores only if this is well under 66 ms). The goal: 30 fps
  * held with p95 under 100 ms at 720p with YuNet.
+ *
+ * Every row runs twice: ONNX Runtime's threads spinning between Runs (its
+ * default) and sleeping (session.intra_op.allow_spinning=0, what
+ * `facefuse live` uses unless --live-thread-spinning), each on a fresh
+ * context since the setting is fixed when a session opens.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,8 @@
 
 #include "benchutil.h"
 #include "facesclip.h"
+
+#include "infer/context.h"
 
 #include "pipeline/track_stage.h"
 
@@ -49,7 +56,7 @@ static facefuse_status standin_swap(void *user, facefuse_image *frame, const fu_
 }
 
 static void session(facefuse_context *ctx, const char *clip, const char *model, int interval, double seconds,
-                    double model_ms, int height)
+                    double model_ms, int height, int spin)
 {
     swap_cost cost = {model_ms};
     fu_live_session s;
@@ -76,7 +83,8 @@ static void session(facefuse_context *ctx, const char *clip, const char *model, 
         return;
     }
     double cpu_ms = (cpu_s() - c0) * 1000 / (sum.frames_out > 0 ? sum.frames_out : 1);
-    printf("  %4dp  %-5s  %8d  %7.1f  %6.1f%%  %6.1f  %6.1f  %6.1f  %12.1f\n", height, model, interval, sum.fps_out,
+    printf("  %4dp  %-5s  %8d  %-5s  %7.1f  %6.1f%%  %6.1f  %6.1f  %6.1f  %12.1f\n", height, model, interval,
+           spin ? "spin" : "sleep", sum.fps_out,
            sum.frames_in ? 100.0 * sum.dropped / sum.frames_in : 0, sum.latency_p50_ms, sum.latency_p95_ms,
            sum.latency_max_ms, cpu_ms);
     fflush(stdout);
@@ -96,10 +104,9 @@ int main(int argc, char **argv)
     }
     if (bench_model_dir(argc, argv, dir, sizeof dir))
         return 1;
-    facefuse_context *ctx = bench_open_context(dir);
     printf("bench_live: %.0f s sessions from a 30 fps camera, stand-in swapper (CPU work + %.0f ms model sleep)\n",
            seconds, model_ms);
-    printf("  size   det    interval  fps out  dropped  p50 ms  p95 ms  max ms  CPU ms/frame\n");
+    printf("  size   det    interval  ort    fps out  dropped  p50 ms  p95 ms  max ms  CPU ms/frame\n");
     for (int r = 0; r < 2; r++) {
         char clip[256];
         snprintf(clip, sizeof clip, "/tmp/facefuse-bench-live-%dp.mp4", sizes[r][1]);
@@ -108,10 +115,15 @@ int main(int argc, char **argv)
         const char *models[2] = {"scrfd", "yunet"};
         for (int m = 0; m < 2; m++)
             for (int k = 0; k < n_intervals; k++)
-                if (m == 0 || intervals[k] == 1) /* YuNet detects every frame whatever the interval */
-                    session(ctx, clip, models[m], intervals[k], seconds, model_ms, sizes[r][1]);
+                for (int spin = 1; spin >= 0; spin--) {
+                    if (m == 1 && intervals[k] != 1) /* YuNet detects every frame whatever the interval */
+                        continue;
+                    facefuse_context *ctx = bench_open_context(dir);
+                    fu_context_set_no_spinning(ctx, !spin);
+                    session(ctx, clip, models[m], intervals[k], seconds, model_ms, sizes[r][1], spin);
+                    facefuse_context_free(ctx);
+                }
         remove(clip);
     }
-    facefuse_context_free(ctx);
     return 0;
 }
