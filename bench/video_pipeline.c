@@ -124,7 +124,7 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
         return 1;
     int64_t ort0 = fu_ort_run_ns();
     double t0 = (fu_now_ns() / 1e9);
-    if (fu_run_video(ctx, &cfg, &hooks, &err) != FACEFUSE_OK) {
+    if (fu_run_video(ctx, &cfg, &hooks, NULL, &err) != FACEFUSE_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }

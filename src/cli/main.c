@@ -2,7 +2,8 @@
  * main.c — the facefuse command-line program.
  *
  * Commands follow FaceFusion's: headless-run, force-download, plus
- * facefuse's own `detect` for scripting. Exit codes as FaceFusion:
+ * facefuse's own `detect` for scripting and `live` (FaceFusion's webcam mode
+ * without its UI). Exit codes as FaceFusion:
  *   0 success, 1 failure, 2 invalid input or failed pre-check
  *   (bad option, unreadable media, no face in a source, missing/corrupt model),
  *   4 stopped by the user (Ctrl-C).
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/live.h"
 #include "cli/options.h"
 #include "core/alloc_policy.h"
 #include "core/file.h"
@@ -81,6 +83,8 @@ static void usage(FILE *out, const fu_optset *set)
             "  headless-run -s SOURCE... -t TARGET -o OUTPUT [options]   process a target without UI\n"
             "  batch-run -s 'SRC*' -t 'TGT*' -o 'out/{source_name}-{target_name}.{target_extension}'\n"
             "  detect IMAGE [--json] [options]                           print the faces found\n"
+            "  live -s FACE.jpg [--camera /dev/video0] [--live-output v4l2:/dev/video10|udp://…|rtmp://…|rec.mkv]\n"
+            "                                                            swap faces on a camera in real time\n"
             "  force-download                                             fetch and verify every model\n"
             "  benchmark -s FACE.jpg [--benchmark-resolutions 240p 720p] [options]   time your settings\n"
             "  --list-execution-providers                                 what this build can run on\n"
@@ -379,7 +383,7 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
 static int is_command(const char *s)
 {
     return strcmp(s, "headless-run") == 0 || strcmp(s, "batch-run") == 0 || strcmp(s, "detect") == 0 ||
-           strcmp(s, "force-download") == 0 || strcmp(s, "benchmark") == 0;
+           strcmp(s, "force-download") == 0 || strcmp(s, "benchmark") == 0 || strcmp(s, "live") == 0;
 }
 
 int main(int argc, char **argv)
@@ -436,6 +440,8 @@ int main(int argc, char **argv)
         code = cmd_batch_run(ctx, &set, &cfg);
     else if (strcmp(argv[1], "benchmark") == 0)
         code = cmd_benchmark(ctx, &set, &cfg);
+    else if (strcmp(argv[1], "live") == 0)
+        code = fu_cli_live(ctx, &set, &cfg, &stop_requested, &err) == FACEFUSE_OK ? EXIT_OK : fail(&err);
     else
         code = cmd_headless_run(ctx, &set, &cfg);
 done:

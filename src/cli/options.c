@@ -11,6 +11,7 @@
 #include "core/file.h"
 #include "pipeline/benchmark.h"
 #include "pipeline/config.h"
+#include "pipeline/live_workflow.h"
 
 static const fu_option config_options[] = {
     {.name = "--config-path", .type = FU_OPT_STRING, .def = "facefuse.ini", .flags = FU_OPTF_FRONT,
@@ -53,10 +54,11 @@ static void build(void)
     int n;
     const fu_option_group *const *run = fu_run_option_groups(&n);
     groups[group_count++] = &config_group;
-    for (int i = 0; i < n && group_count < MAX_GROUPS - 3; i++)
+    for (int i = 0; i < n && group_count < MAX_GROUPS - 4; i++)
         groups[group_count++] = run[i];
     groups[group_count++] = &ui_group;
     groups[group_count++] = &fu_benchmark_options;
+    groups[group_count++] = &fu_live_options;
     groups[group_count++] = &misc_group;
 }
 

@@ -1,7 +1,7 @@
 /*
  * options.h — the command line's option set: every run option group (see
  * pipeline/config.h) plus the groups only the command line has (the config
- * file, progress display, detect's --json, the benchmark's, and FaceFusion's
+ * file, progress display, detect's --json, the benchmark's, live mode's, and FaceFusion's
  * UI and job options until those commands exist).
  */
 #ifndef FU_CLI_OPTIONS_H

@@ -1,7 +1,8 @@
 /*
- * face_options.h — the options of face analysis and selection, owned here:
- * FaceFusion's "face detector", "face landmarker" and "face selector"
- * groups, and the settings they fill.
+ * face_options.h — the options of face analysis, selection and tracking,
+ * owned here: FaceFusion's "face detector", "face landmarker", "face
+ * selector", "face tracker" and "frame distribution" groups, and the
+ * settings they fill.
  */
 #ifndef FU_FACE_OPTIONS_H
 #define FU_FACE_OPTIONS_H
@@ -29,9 +30,21 @@ typedef struct fu_selector_settings {
     int reference_frame_number;
 } fu_selector_settings;
 
+/* Faces followed from frame to frame in videos and live (face/track.h):
+ * facefuse's detector interval and landmark smoothing, FaceFusion's tracker
+ * score and target frame amount. */
+typedef struct fu_face_tracker_settings {
+    int detector_interval;           /* full detection every N frames, 1..100 */
+    const char *landmark_smoothing;  /* on off */
+    float tracker_score;             /* 0..0.5: IoU linking faces; > 0 also refills missed detections */
+    int frame_amount;                /* 0..10: the refill's window, frames each side */
+} fu_face_tracker_settings;
+
 extern const fu_option_group fu_face_detector_options;    /* into fu_analysis_settings */
 extern const fu_option_group fu_face_landmarker_options;  /* into fu_analysis_settings */
 extern const fu_option_group fu_face_selector_options;    /* into fu_selector_settings */
+extern const fu_option_group fu_face_tracker_options;     /* into fu_face_tracker_settings */
+extern const fu_option_group fu_frame_distribution_options; /* into fu_face_tracker_settings */
 
 /* The public analysis parameters the settings describe (recognizer and
  * classifier as facefuse_analysis_default_params: the chain decides which

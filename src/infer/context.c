@@ -98,6 +98,13 @@ facefuse_status fu_context_fail(facefuse_context *ctx, const fu_err *err)
     return err->code;
 }
 
+void fu_context_set_no_spinning(facefuse_context *ctx, int no_spinning)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ctx->providers.no_spinning = no_spinning != 0;
+    pthread_mutex_unlock(&ctx->lock);
+}
+
 const char *const *facefuse_available_providers(int *count)
 {
     return fu_ort_available_providers(count);

@@ -53,6 +53,10 @@ const fu_model_def *fu_context_model(facefuse_context *ctx, const char *name);
 facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_session **out,
                                    const fu_model_def **def, fu_err *err);
 
+/* Sessions opened from now on let their threads sleep between Runs
+ * (fu_providers.no_spinning): what a real-time session wants. */
+void fu_context_set_no_spinning(facefuse_context *ctx, int no_spinning);
+
 /* Registers a model file outside the registry (a user's own model) under
  * `name`, described like `like` (kind, template, size, normalisation;
  * contract and file are not taken), and returns its definition (owned by

@@ -315,6 +315,10 @@ static facefuse_status create_session(const char *path, const fu_providers *prov
         ignore_status(ort->SetIntraOpNumThreads(so, providers->thread_count));
         ignore_status(ort->SetInterOpNumThreads(so, 1));
     }
+    if (providers && providers->no_spinning) {
+        ignore_status(ort->AddSessionConfigEntry(so, "session.intra_op.allow_spinning", "0"));
+        ignore_status(ort->AddSessionConfigEntry(so, "session.inter_op.allow_spinning", "0"));
+    }
     for (int i = 0; providers && providers->names[i]; i++) {
         st = append_provider(so, providers->names[i], device_id);
         if (st) {

@@ -46,6 +46,10 @@ typedef struct fu_providers {
     const char *names[9];   /* FaceFusion names, NULL-terminated; empty = cpu */
     int device_id;          /* the device when device_ids is empty */
     int thread_count;       /* intra-op threads; 0 = ORT default */
+    /* 1: intra-op threads sleep when a Run ends instead of spinning for the
+     * next one (ORT's session.intra_op.allow_spinning=0): less CPU between
+     * the frames of a real-time session, which waits for its camera. */
+    int no_spinning;
     /* GPU providers: a session is opened on each device and Runs alternate
      * between them (FaceFusion's --execution-device-ids); the CPU has none. */
     int device_ids[FU_MAX_DEVICES];

@@ -5,6 +5,7 @@
 #include "pipeline/chain.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,8 @@
 #include "face/analyse.h"
 #include "media/image_io.h"
 #include "processors/processor.h"
+
+#define MAX_STICKY 64
 
 struct fu_chain {
     facefuse_context *ctx;
@@ -26,6 +29,11 @@ struct fu_chain {
     facefuse_face *reference_faces;
     int reference_count;
     fu_chain_target target;       /* zeros for an image */
+    /* fu_chain_select with track ids: the people chosen so far */
+    pthread_mutex_t select_lock;
+    int sticky[MAX_STICKY];       /* tracks matched to the reference, oldest first */
+    int sticky_count;
+    int one_track;                /* the track `one` mode follows (0: none yet) */
 };
 
 void fu_frame_faces_free(fu_frame_faces *faces)
@@ -94,6 +102,7 @@ facefuse_status fu_chain_new(facefuse_context *ctx, const fu_run_config *cfg, co
     *out = NULL;
     if (!c)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    pthread_mutex_init(&c->select_lock, NULL);
     c->ctx = ctx;
     c->cfg = cfg;
     if (target)
@@ -147,6 +156,7 @@ void fu_chain_free(fu_chain *c)
         if (c->processors[i]->release)
             c->processors[i]->release(c->states[i]);
     free(c->reference_faces);
+    pthread_mutex_destroy(&c->select_lock);
     free(c);
 }
 
@@ -170,6 +180,15 @@ facefuse_status fu_chain_set_reference(fu_chain *c, const facefuse_image *frame,
     return fu_analyse_frame(c->ctx, frame, &c->analysis, &c->reference_faces, &c->reference_count, err);
 }
 
+static facefuse_status copy_faces(facefuse_face **out, const facefuse_face *faces, int n, fu_err *err)
+{
+    *out = malloc((size_t)n * sizeof **out);
+    if (!*out)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for %d faces", n);
+    memcpy(*out, faces, (size_t)n * sizeof **out);
+    return FACEFUSE_OK;
+}
+
 facefuse_status fu_chain_analyse(fu_chain *c, const facefuse_image *frame, fu_frame_faces *out, fu_err *err)
 {
     facefuse_status rc;
@@ -180,12 +199,10 @@ facefuse_status fu_chain_analyse(fu_chain *c, const facefuse_image *frame, fu_fr
         return rc;
     if (out->all_count == 0)
         return FACEFUSE_OK;
-    out->selected = malloc((size_t)out->all_count * sizeof *out->selected);
-    if (!out->selected) {
+    if ((rc = copy_faces(&out->selected, out->all, out->all_count, err)) != FACEFUSE_OK) {
         fu_frame_faces_free(out);
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for faces");
+        return rc;
     }
-    memcpy(out->selected, out->all, (size_t)out->all_count * sizeof *out->selected);
     out->selected_count = out->all_count;
     rc = facefuse_select_faces(c->ctx, &c->selector, c->reference_faces, c->reference_count, out->selected,
                                &out->selected_count);
@@ -194,6 +211,123 @@ facefuse_status fu_chain_analyse(fu_chain *c, const facefuse_image *frame, fu_fr
         return fu_fail(err, rc, "face selection failed");
     }
     return FACEFUSE_OK;
+}
+
+/* ------------------------------------------------------------ selection of tracked faces */
+
+/* The track id of face f, a copy of one of faces[0..n) (0 when none). */
+static int track_of(const facefuse_face *f, const facefuse_face *faces, const int *ids, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (memcmp(f, &faces[i], sizeof *f) == 0)
+            return ids[i];
+    return 0;
+}
+
+static int is_sticky(const fu_chain *c, int id)
+{
+    for (int i = 0; i < c->sticky_count; i++)
+        if (c->sticky[i] == id)
+            return 1;
+    return 0;
+}
+
+static void make_sticky(fu_chain *c, int id)
+{
+    if (id <= 0 || is_sticky(c, id))
+        return;
+    if (c->sticky_count == MAX_STICKY) { /* forget the oldest */
+        memmove(&c->sticky[0], &c->sticky[1], (MAX_STICKY - 1) * sizeof c->sticky[0]);
+        c->sticky_count--;
+    }
+    c->sticky[c->sticky_count++] = id;
+}
+
+/* `one`: the followed track when it is among the sorted, filtered faces
+ * sel[0..*n), else the first of them (followed from now on). */
+static void select_one_tracked(fu_chain *c, facefuse_face *sel, int *n, const facefuse_face *faces, const int *ids,
+                               int count)
+{
+    int pick = 0;
+    if (*n == 0)
+        return;
+    for (int k = 0; k < *n; k++)
+        if (c->one_track > 0 && track_of(&sel[k], faces, ids, count) == c->one_track) {
+            pick = k;
+            break;
+        }
+    c->one_track = track_of(&sel[pick], faces, ids, count);
+    if (pick != 0)
+        memcpy(&sel[0], &sel[pick], sizeof sel[0]);
+    *n = 1;
+}
+
+/* `reference`: tracks whose face is within the distance now become sticky;
+ * of the sorted, filtered faces sel[0..*n), those of sticky tracks stay. */
+static facefuse_status select_reference_tracked(fu_chain *c, facefuse_face *sel, int *n, const facefuse_face *faces,
+                                                const int *ids, int count, fu_err *err)
+{
+    facefuse_face *near = NULL;
+    int n_near = *n, kept = 0;
+    facefuse_status rc;
+    if (*n == 0)
+        return FACEFUSE_OK;
+    if ((rc = copy_faces(&near, sel, *n, err)) != FACEFUSE_OK)
+        return rc;
+    rc = facefuse_select_faces(c->ctx, &c->selector, c->reference_faces, c->reference_count, near, &n_near);
+    for (int k = 0; rc == FACEFUSE_OK && k < n_near; k++)
+        make_sticky(c, track_of(&near[k], faces, ids, count));
+    free(near);
+    if (rc != FACEFUSE_OK)
+        return fu_fail(err, rc, "face selection failed");
+    for (int k = 0; k < *n; k++)
+        if (is_sticky(c, track_of(&sel[k], faces, ids, count))) {
+            if (kept != k)
+                memcpy(&sel[kept], &sel[k], sizeof sel[0]);
+            kept++;
+        }
+    *n = kept;
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_chain_select(fu_chain *c, const facefuse_face *faces, int n, const int *track_ids,
+                                fu_frame_faces *out, fu_err *err)
+{
+    facefuse_selector_params sorted = c->selector;
+    facefuse_status rc = FACEFUSE_OK;
+
+    memset(out, 0, sizeof *out);
+    if (n <= 0)
+        return FACEFUSE_OK;
+    if ((rc = copy_faces(&out->all, faces, n, err)) != FACEFUSE_OK ||
+        (rc = copy_faces(&out->selected, faces, n, err)) != FACEFUSE_OK) {
+        fu_frame_faces_free(out);
+        return rc;
+    }
+    out->all_count = out->selected_count = n;
+    if (!track_ids || c->selector.mode == FACEFUSE_SELECT_MANY) {
+        rc = facefuse_select_faces(c->ctx, &c->selector, c->reference_faces, c->reference_count, out->selected,
+                                   &out->selected_count);
+        if (rc != FACEFUSE_OK) {
+            fu_frame_faces_free(out);
+            return fu_fail(err, rc, "face selection failed");
+        }
+        return FACEFUSE_OK;
+    }
+    /* sorted and filtered first, then chosen by person */
+    sorted.mode = FACEFUSE_SELECT_MANY;
+    rc = facefuse_select_faces(c->ctx, &sorted, NULL, 0, out->selected, &out->selected_count);
+    if (rc != FACEFUSE_OK)
+        rc = fu_fail(err, rc, "face selection failed");
+    pthread_mutex_lock(&c->select_lock);
+    if (rc == FACEFUSE_OK && c->selector.mode == FACEFUSE_SELECT_ONE)
+        select_one_tracked(c, out->selected, &out->selected_count, faces, track_ids, n);
+    else if (rc == FACEFUSE_OK)
+        rc = select_reference_tracked(c, out->selected, &out->selected_count, faces, track_ids, n, err);
+    pthread_mutex_unlock(&c->select_lock);
+    if (rc != FACEFUSE_OK)
+        fu_frame_faces_free(out);
+    return rc;
 }
 
 /* Scales every coordinate of a face by (sx, sy): faces found on the

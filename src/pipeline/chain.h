@@ -13,6 +13,11 @@
  * Faces are analysed only when a processor needs them; selection in
  * reference mode compares with the reference frame's faces, set once with
  * fu_chain_set_reference.
+ *
+ * Videos and live input find faces with a tracker instead (face/track.h):
+ * fu_chain_select then selects among the tracked faces and fu_chain_apply
+ * runs the processors. Selection there follows the people the tracks stand
+ * for, so it cannot flicker between two of them from frame to frame.
  */
 #ifndef FU_CHAIN_H
 #define FU_CHAIN_H
@@ -59,6 +64,22 @@ facefuse_status fu_chain_apply(fu_chain *chain, facefuse_image *frame, const fu_
  * processed (what the lip syncer's audio window follows). */
 facefuse_status fu_chain_apply_at(fu_chain *chain, facefuse_image *frame, const fu_frame_faces *faces,
                                   int64_t frame_index, double time_s, fu_err *err);
+
+/* Selection among faces found elsewhere (a face tracker), as
+ * fu_chain_analyse selects: out->all receives a copy of the n faces,
+ * out->selected those chosen. With track_ids (one per face, the same for a
+ * person while tracked; may be NULL) the choice sticks to people:
+ *   reference  a track once within --reference-face-distance of the
+ *              reference face stays selected while it lasts (its identity
+ *              is refreshed now and then; a borderline refresh does not
+ *              drop it);
+ *   one        the face chosen stays chosen while its track lasts, instead
+ *              of switching whenever another face becomes larger;
+ *   many       as without tracks.
+ * Filters (gender, race, age) apply on every frame. With track ids, calls
+ * must come in frame order (one sequence per chain). */
+facefuse_status fu_chain_select(fu_chain *chain, const facefuse_face *faces, int n, const int *track_ids,
+                                fu_frame_faces *out, fu_err *err);
 
 /* Both steps. *faces_selected, if not NULL, receives the number of faces selected. */
 facefuse_status fu_chain_process(fu_chain *chain, facefuse_image *frame, int64_t frame_index, int *faces_selected,

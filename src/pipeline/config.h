@@ -51,6 +51,7 @@ typedef struct fu_run_config {
     fu_selector_settings selector_settings;
     facefuse_selector_params selector;   /* from selector_settings */
     int selector_gender_auto, selector_race_auto;
+    fu_face_tracker_settings tracker;    /* videos: faces followed between frames */
     fu_masker_settings masker;
     fu_voice_settings voice;             /* --voice-extractor-model (lip_syncer's audio) */
     fu_output_settings output;

@@ -100,7 +100,7 @@ facefuse_status fu_run_target(facefuse_context *ctx, fu_run_config *cfg, const f
     run.paths.output_path = result->output_path;
     run.target_is_video = result->is_video;
     if (result->is_video)
-        rc = fu_run_video(ctx, &run, hooks, err);
+        rc = fu_run_video(ctx, &run, hooks, result, err);
     else
         rc = fu_run_image(ctx, &run, hooks, &result->faces_selected, err);
     if (rc == FACEFUSE_OK && hooks->cancel && *hooks->cancel)

@@ -29,6 +29,9 @@ typedef struct fu_run_result {
     char output_path[PATH_MAX];          /* where the output was written */
     int is_video;
     int faces_selected;                  /* image targets: faces processed */
+    /* video targets whose faces were tracked: frames seen by the tracker and
+     * how many of them had a full detection (both 0 when not tracked) */
+    int64_t tracked_frames, full_detections;
 } fu_run_result;
 
 /* hooks and result may be NULL. */

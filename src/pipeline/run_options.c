@@ -5,8 +5,8 @@
  * The run owns its own groups here — paths, frame extraction, output
  * creation, workflow, the processor list — and gathers, in FaceFusion's
  * --help order, the groups the lower modules own: face detector,
- * landmarker, selector, masker, voice extractor, every processor's, and
- * the context's.
+ * landmarker, selector, tracker, masker, voice extractor, frame
+ * distribution, every processor's, and the context's.
  */
 #include "pipeline/config.h"
 
@@ -41,19 +41,6 @@ static const fu_option pattern_options[] = {
     {.name = "--output-pattern", .section = "patterns", .type = FU_OPT_STRING, .flags = FU_OPTF_FRONT,
      .offset = FU_OPT_NONE,
      .help = "batch-run: output with {index} {source_name} {target_name} {target_extension} (or -o)"},
-    {0}};
-
-/* ---------------------------------------------------------------- tracker (not yet) */
-
-static const fu_option tracker_options[] = {
-    {.name = "--face-tracker-score", .section = "face_tracker", .type = FU_OPT_FLOAT, .offset = FU_OPT_NONE,
-     .reject = "multi-frame face tracking is not in this build of facefuse yet", .help = "tracker IoU"},
-    {0}};
-
-static const fu_option distribution_options[] = {
-    {.name = "--target-frame-amount", .section = "frame_distribution", .type = FU_OPT_INT, .offset = FU_OPT_NONE,
-     .reject = "multi-frame face tracking is not in this build of facefuse yet",
-     .help = "neighbouring frames the face tracker looks at"},
     {0}};
 
 /* ---------------------------------------------------------------- frames and output */
@@ -130,11 +117,8 @@ static const fu_option processors_options[] = {
 
 static const fu_option_group paths_group = {"paths", "paths", paths_options, sizeof(fu_paths_settings), NULL};
 static const fu_option_group patterns_group = {"patterns", "patterns", pattern_options, 0, NULL};
-static const fu_option_group tracker_group = {"face_tracker", "face tracker", tracker_options, 0, NULL};
 static const fu_option_group extraction_group = {"frame_extraction", "frame extraction", extraction_options,
                                                  sizeof(fu_output_settings), NULL};
-static const fu_option_group distribution_group = {"frame_distribution", "frame distribution",
-                                                   distribution_options, 0, NULL};
 static const fu_option_group output_group = {"output_creation", "output creation", output_options,
                                              sizeof(fu_output_settings), NULL};
 static const fu_option_group workflow_group = {"workflow", "workflow", workflow_options, sizeof(fu_output_settings),
@@ -166,11 +150,11 @@ static void build_groups(void)
     add(&fu_face_detector_options);
     add(&fu_face_landmarker_options);
     add(&fu_face_selector_options);
-    add(&tracker_group);
+    add(&fu_face_tracker_options);
     add(&fu_face_masker_options);
     add(&fu_voice_extractor_options);
     add(&extraction_group);
-    add(&distribution_group);
+    add(&fu_frame_distribution_options);
     add(&output_group);
     add(&workflow_group);
     add(&processors_group);
@@ -207,6 +191,8 @@ facefuse_status fu_run_config_init(fu_run_config *cfg, const fu_optset *set, fu_
         {&fu_face_detector_options, &cfg->analysis_settings},
         {&fu_face_landmarker_options, &cfg->analysis_settings},
         {&fu_face_selector_options, &cfg->selector_settings},
+        {&fu_face_tracker_options, &cfg->tracker},
+        {&fu_frame_distribution_options, &cfg->tracker},
         {&fu_face_masker_options, &cfg->masker},
         {&fu_voice_extractor_options, &cfg->voice},
         {&extraction_group, &cfg->output},

@@ -5,6 +5,9 @@
  * All frames live in one ring of `capacity` slots indexed by sequence
  * number. A slot moves FREE → (decoder) READY → (worker) BUSY → DONE →
  * (writer) FREE; one mutex and one condition variable guard the states.
+ * With an ordered analysis stage, the analysis thread walks the READY slots
+ * in sequence (`analysed`) and hands them to the workers in sequence
+ * (`released`, look-ahead frames behind), with their data in the slot.
  * Waits time out every 100 ms so a cancel flag set from a signal handler is
  * seen even when no thread signals.
  */
@@ -36,6 +39,7 @@ typedef struct frame_slot {
     int64_t out_first;   /* constant-rate output: first output frame number */
     int repeat;          /* output frames made from it (0: dropped by the fps change) */
     enum slot_state state;
+    void *data;          /* from the analysis stage's release, until processed */
 } frame_slot;
 
 typedef struct run_state {
@@ -49,7 +53,10 @@ typedef struct run_state {
     int64_t published;     /* slots [0, published) were handed to workers */
     int64_t dispatched;    /* next sequence a worker takes */
     int64_t written;       /* next sequence the writer writes */
+    int64_t analysed;      /* slots [0, analysed) went through analyse */
+    int64_t released;      /* slots [0, released) may go to workers (with analysis) */
     int decode_done;
+    int analyse_done;      /* every published slot was released */
     int stop;
     facefuse_status status;
     fu_err err;
@@ -233,18 +240,104 @@ static void *decode_main(void *arg)
     return NULL;
 }
 
+/* ------------------------------------------------------------ analysis thread */
+
+static void free_slot_data(run_state *rs, frame_slot *s)
+{
+    if (!s->data)
+        return;
+    if (rs->job->free_data)
+        rs->job->free_data(rs->job->analyse_user, s->data);
+    else
+        free(s->data);
+    s->data = NULL;
+}
+
+/* Hands slots [released, end) to the workers, asking release for their data. */
+static facefuse_status release_until(run_state *rs, int64_t end, fu_err *e)
+{
+    while (rs->released < end) {
+        frame_slot *s = slot_of(rs, rs->released);
+        void *data = NULL;
+        facefuse_status st = rs->job->release(rs->job->analyse_user, s->index, &data, e);
+        s->data = data;
+        if (st != FACEFUSE_OK)
+            return st;
+        pthread_mutex_lock(&rs->lock);
+        rs->released++;
+        pthread_cond_broadcast(&rs->cond);
+        pthread_mutex_unlock(&rs->lock);
+    }
+    return FACEFUSE_OK;
+}
+
+static void *analyse_main(void *arg)
+{
+    run_state *rs = arg;
+    const fu_video_job *job = rs->job;
+    facefuse_status st = FACEFUSE_OK;
+    fu_err e;
+
+    fu_err_clear(&e);
+    for (;;) {
+        pthread_mutex_lock(&rs->lock);
+        while (!rs->stop && rs->analysed >= rs->published && !rs->decode_done)
+            wait_a_while(rs);
+        int stop = rs->stop, end = rs->analysed >= rs->published;
+        int64_t seq = rs->analysed;
+        pthread_mutex_unlock(&rs->lock);
+        if (stop)
+            break;
+        if (end) { /* the decoder is done: everything left goes out */
+            st = release_until(rs, seq, &e);
+            break;
+        }
+        frame_slot *s = slot_of(rs, seq);
+        st = job->analyse(job->analyse_user, &s->image, s->index,
+                          fu_video_reader_pts_seconds(rs->reader, s->pts), &e);
+        if (st != FACEFUSE_OK)
+            break;
+        pthread_mutex_lock(&rs->lock);
+        rs->analysed = seq + 1;
+        pthread_mutex_unlock(&rs->lock);
+        st = release_until(rs, seq + 1 - job->analyse_lookahead, &e);
+        if (st != FACEFUSE_OK)
+            break;
+    }
+    pthread_mutex_lock(&rs->lock);
+    if (st != FACEFUSE_OK)
+        fail_locked(rs, st, &e);
+    rs->analyse_done = 1;
+    pthread_cond_broadcast(&rs->cond);
+    pthread_mutex_unlock(&rs->lock);
+    return NULL;
+}
+
 /* ------------------------------------------------------------ workers */
+
+/* Slots [dispatched, this) may be taken by a worker. Lock held. */
+static int64_t workers_may_take(const run_state *rs)
+{
+    return rs->job->analyse ? rs->released : rs->published;
+}
+
+/* No more slots will become available to workers. Lock held. */
+static int input_finished(const run_state *rs)
+{
+    return rs->job->analyse ? rs->analyse_done : rs->decode_done;
+}
 
 static void *worker_main(void *arg)
 {
     run_state *rs = arg;
+    const fu_video_job *job = rs->job;
     fu_err e;
 
     for (;;) {
         pthread_mutex_lock(&rs->lock);
-        while (!rs->stop && rs->dispatched >= rs->published && !rs->decode_done)
+        while (!rs->stop && rs->dispatched >= workers_may_take(rs) && !input_finished(rs))
             wait_a_while(rs);
-        if (rs->stop || rs->dispatched >= rs->published) {
+        if (rs->stop || rs->dispatched >= workers_may_take(rs)) {
             pthread_mutex_unlock(&rs->lock);
             return NULL;
         }
@@ -255,10 +348,13 @@ static void *worker_main(void *arg)
 
         facefuse_status st = FACEFUSE_OK;
         fu_err_clear(&e);
-        if (s->repeat > 0 && rs->job->process_at)
-            st = rs->job->process_at(rs->job->process_user, &s->image, s->index, s->time_s, &e);
-        else if (s->repeat > 0 && rs->job->process)
-            st = rs->job->process(rs->job->process_user, &s->image, s->index, &e);
+        if (s->repeat > 0 && job->process_analysed)
+            st = job->process_analysed(job->process_user, &s->image, s->index, s->time_s, s->data, &e);
+        else if (s->repeat > 0 && job->process_at)
+            st = job->process_at(job->process_user, &s->image, s->index, s->time_s, &e);
+        else if (s->repeat > 0 && job->process)
+            st = job->process(job->process_user, &s->image, s->index, &e);
+        free_slot_data(rs, s);
         if (st == FACEFUSE_OK && !s->image.data)
             st = fu_fail(&e, FACEFUSE_ERR_INTERNAL, "frame %lld of %s lost its pixels",
                          (long long)s->index, rs->job->target_path);
@@ -505,6 +601,10 @@ static facefuse_status check_job(const fu_video_job *job, fu_err *err)
     if (job->output_fps < 0 || job->output_scale < 0)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "bad output fps or scale for %s",
                        job->output_path);
+    if (job->analyse && (!job->release || job->analyse_lookahead < 0 || job->analyse_lookahead > 64))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "video job for %s: an analysis stage needs a release and a look-ahead of 0..64",
+                       job->target_path);
     return FACEFUSE_OK;
 }
 
@@ -541,8 +641,8 @@ static void setup_rate(run_state *rs)
 /* Starts the decoder and workers, writes on this thread, joins everyone. */
 static void run_threads(run_state *rs, output_state *os, int workers)
 {
-    pthread_t decoder, *threads = calloc((size_t)workers, sizeof *threads);
-    int started = 0, decoder_ok;
+    pthread_t decoder, analyser, *threads = calloc((size_t)workers, sizeof *threads);
+    int started = 0, decoder_ok, analyser_ok = 0;
 
     if (!threads) {
         fail(rs, FACEFUSE_ERR_NO_MEMORY, NULL);
@@ -551,10 +651,12 @@ static void run_threads(run_state *rs, output_state *os, int workers)
         return;
     }
     decoder_ok = pthread_create(&decoder, NULL, decode_main, rs) == 0;
+    if (decoder_ok && rs->job->analyse)
+        analyser_ok = pthread_create(&analyser, NULL, analyse_main, rs) == 0;
     for (; decoder_ok && started < workers; started++)
         if (pthread_create(&threads[started], NULL, worker_main, rs) != 0)
             break;
-    if (!decoder_ok || started == 0) {
+    if (!decoder_ok || started == 0 || (rs->job->analyse && !analyser_ok)) {
         fu_err e;
         fu_fail(&e, FACEFUSE_ERR_INTERNAL, "cannot start threads for %s", rs->job->target_path);
         fail(rs, FACEFUSE_ERR_INTERNAL, &e);
@@ -568,6 +670,8 @@ static void run_threads(run_state *rs, output_state *os, int workers)
     pthread_mutex_unlock(&rs->lock);
     if (decoder_ok)
         pthread_join(decoder, NULL);
+    if (analyser_ok)
+        pthread_join(analyser, NULL);
     for (int i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     free(threads);
@@ -575,8 +679,10 @@ static void run_threads(run_state *rs, output_state *os, int workers)
 
 static void free_run(run_state *rs)
 {
-    for (int i = 0; rs->slots && i < rs->capacity; i++)
+    for (int i = 0; rs->slots && i < rs->capacity; i++) {
+        free_slot_data(rs, &rs->slots[i]);
         facefuse_image_free(&rs->slots[i].image);
+    }
     free(rs->slots);
     fu_video_reader_close(rs->reader);
 }
@@ -600,7 +706,7 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
     rs.range_start = job->trim_start > 0 ? job->trim_start : 0;
     rs.range_end = job->trim_end;
     setup_rate(&rs);
-    rs.capacity = 2 * workers + 2;
+    rs.capacity = 2 * workers + 2 + (job->analyse ? job->analyse_lookahead : 0);
     rs.slots = calloc((size_t)rs.capacity, sizeof *rs.slots);
     if (!rs.slots) {
         free_run(&rs);

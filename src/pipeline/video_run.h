@@ -4,8 +4,19 @@
  * One decode thread → bounded ring → N worker threads calling process() →
  * the calling thread encodes and muxes frames strictly in order, with the
  * target's audio interleaved. Memory is bounded by the ring (2 × threads + 2
- * frames) whatever the video length. The output appears under its name only
- * when complete; any failure or cancel leaves nothing behind.
+ * frames, plus the analysis look-ahead) whatever the video length. The
+ * output appears under its name only when complete; any failure or cancel
+ * leaves nothing behind.
+ *
+ * Optional ordered analysis: when `analyse` is set, one analysis thread sees
+ * every decoded frame in frame order before any worker may take it (a face
+ * tracker needs frames in sequence), and `release` hands over, again in
+ * order, what the workers need for a frame (its faces) once `analyse` has
+ * seen `analyse_lookahead` frames past it. That per-frame data travels in
+ * the frame's slot to `process_analysed`, and `free_data` frees it. Frames
+ * are still decoded once, analysed once and processed in parallel: decode →
+ * analyse → processors → encode, no back and forth. Without `analyse`
+ * nothing changes.
  */
 #ifndef FU_VIDEO_RUN_H
 #define FU_VIDEO_RUN_H
@@ -23,6 +34,18 @@ typedef facefuse_status (*fu_frame_fn)(void *user, facefuse_image *frame, int64_
  * frame processed (the trim start), from its timestamp. */
 typedef facefuse_status (*fu_timed_frame_fn)(void *user, facefuse_image *frame, int64_t frame_index,
                                              double time_s, fu_err *err);
+
+/* The ordered stage. analyse: every frame, in order, on one thread; time_s
+ * is the frame's presentation time from the stream start. release: in order,
+ * the data of frame_index (may stay NULL). */
+typedef facefuse_status (*fu_analyse_fn)(void *user, const facefuse_image *frame, int64_t frame_index,
+                                         double time_s, fu_err *err);
+typedef facefuse_status (*fu_release_fn)(void *user, int64_t frame_index, void **frame_data, fu_err *err);
+/* A worker's processing when there is an ordered stage: the frame, its
+ * presentation time (as fu_timed_frame_fn's) and the data `release` gave it
+ * (still owned by the run). */
+typedef facefuse_status (*fu_analysed_frame_fn)(void *user, facefuse_image *frame, int64_t frame_index,
+                                                double time_s, void *frame_data, fu_err *err);
 
 typedef struct fu_video_job {
     const char *target_path, *output_path;
@@ -42,6 +65,13 @@ typedef struct fu_video_job {
     fu_frame_fn process;             /* NULL = frames pass unchanged */
     fu_timed_frame_fn process_at;    /* used instead of process when set */
     void *process_user;
+    /* The optional ordered stage (see above); all NULL for none. */
+    fu_analyse_fn analyse;
+    fu_release_fn release;           /* required with analyse */
+    int analyse_lookahead;           /* frames analysed past a frame before its release, 0..64 */
+    void *analyse_user;              /* for analyse, release and free_data */
+    fu_analysed_frame_fn process_analysed; /* instead of process when set; process_user */
+    void (*free_data)(void *user, void *frame_data); /* NULL: free() */
     /* Called from the calling thread after each written frame. */
     void (*progress)(void *user, int64_t done, int64_t total, double fps);
     void *progress_user;

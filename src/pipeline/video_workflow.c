@@ -6,6 +6,12 @@
  * frames are decoded, processed by --execution-thread-count workers, and
  * encoded in order in one process, and the target's audio is copied packet
  * for packet when the output container accepts it.
+ *
+ * When a processor works on faces, they are tracked (face/track.h): the
+ * video engine's ordered stage runs the tracker on every frame in order
+ * (full detection every --face-detector-interval frames, landmarks
+ * smoothed) and selects among the tracked faces, and the workers apply the
+ * processors to those faces without analysing the frame again.
  */
 #include "pipeline/video_workflow.h"
 
@@ -16,16 +22,17 @@
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
+#include "pipeline/track_stage.h"
 #include "pipeline/video_run.h"
 
 typedef struct workflow {
     fu_chain *chain;
-    int drop_alpha;      /* --temp-pixel-format bgr24 */
+    fu_chain_track_stage stage;  /* tracker NULL when faces are not used */
+    int drop_alpha;              /* --temp-pixel-format bgr24 */
 } workflow;
 
-static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, double time_s, fu_err *err)
+static facefuse_status drop_alpha(const workflow *w, facefuse_image *frame, int64_t index, fu_err *err)
 {
-    const workflow *w = user;
     if (w->drop_alpha && frame->channels == 4) {
         facefuse_image rgb = {0};
         if (fu_image_to_rgb(&rgb, frame) != FACEFUSE_OK)
@@ -34,7 +41,41 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
         facefuse_image_free(frame);
         *frame = rgb;
     }
-    return fu_chain_process_at(w->chain, frame, index, time_s, NULL, err);
+    return FACEFUSE_OK;
+}
+
+static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, double time_s, fu_err *err)
+{
+    const workflow *w = user;
+    facefuse_status rc = drop_alpha(w, frame, index, err);
+    return rc == FACEFUSE_OK ? fu_chain_process_at(w->chain, frame, index, time_s, NULL, err) : rc;
+}
+
+/* A worker's frame once the ordered stage tracked and selected its faces. */
+static facefuse_status process_tracked_frame(void *user, facefuse_image *frame, int64_t index, double time_s,
+                                             void *data, fu_err *err)
+{
+    const workflow *w = user;
+    fu_frame_faces none = {0};
+    facefuse_status rc = drop_alpha(w, frame, index, err);
+    return rc == FACEFUSE_OK ? fu_chain_apply_at(w->chain, frame, data ? data : &none, index, time_s, err) : rc;
+}
+
+/* Faces followed from frame to frame when a processor uses them. */
+static facefuse_status attach_tracker(facefuse_context *ctx, const fu_run_config *cfg, workflow *w,
+                                      fu_video_job *job, fu_err *err)
+{
+    fu_track_settings ts = fu_track_settings_of(&cfg->tracker);
+    facefuse_status rc;
+    if (!fu_chain_uses_faces(w->chain))
+        return FACEFUSE_OK;
+    rc = fu_tracker_new(ctx, fu_chain_analysis(w->chain), &ts, &w->stage.tracker, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    w->stage.chain = w->chain;
+    fu_track_stage_attach_chain(job, &w->stage);
+    job->process_analysed = process_tracked_frame;
+    return FACEFUSE_OK;
 }
 
 /* The target's rate, for processors that follow time (lip sync). */
@@ -48,15 +89,17 @@ static facefuse_status probe_fps(const char *path, double *fps, fu_err *err)
     return rc;
 }
 
-facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks, fu_err *err)
+facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks,
+                             fu_run_result *result, fu_err *err)
 {
-    workflow w = {NULL, 0};
+    workflow w;
     facefuse_image reference = {0};
     facefuse_video_params params = fu_run_video_params(cfg);
     fu_video_job job = fu_video_job_default();
     fu_chain_target target = {1, 0, cfg->output.trim_frame_start > 0 ? cfg->output.trim_frame_start : 0};
     facefuse_status rc;
 
+    memset(&w, 0, sizeof w);
     if ((rc = probe_fps(cfg->paths.target_path, &target.fps, err)) != FACEFUSE_OK)
         return rc;
     if ((rc = fu_chain_new(ctx, cfg, &target, &w.chain, err)) != FACEFUSE_OK)
@@ -84,8 +127,22 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     job.cancel = hooks->cancel;
     job.progress = hooks->progress;
     job.progress_user = hooks->progress_user;
-    fu_info("processing %s with %d workers", cfg->paths.target_path, job.thread_count);
-    rc = fu_video_run(&job, err);
+    rc = attach_tracker(ctx, cfg, &w, &job, err);
+    if (rc == FACEFUSE_OK) {
+        fu_info("processing %s with %d workers", cfg->paths.target_path, job.thread_count);
+        rc = fu_video_run(&job, err);
+    }
+    if (w.stage.tracker) {
+        fu_track_stats st = fu_tracker_stats(w.stage.tracker);
+        fu_debug("face tracking: %lld frames, %lld full detections, %lld region searches, %lld faces refilled",
+                 (long long)st.frames, (long long)st.full_detections, (long long)st.region_detections,
+                 (long long)st.refilled);
+        if (result) {
+            result->tracked_frames = st.frames;
+            result->full_detections = st.full_detections;
+        }
+    }
+    fu_tracker_free(w.stage.tracker);
     fu_chain_free(w.chain);
     return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "infer/context.h"
 #include "processors/mask_area.h"
+#include "processors/mask_mouth.h"
 #include "processors/mask_occlusion.h"
 #include "processors/mask_region.h"
 
@@ -25,6 +26,8 @@ struct fu_face_masker {
     int n_classes;
     const char *areas[3];      /* static names from the table below */
     int n_areas;
+    int keep_mouth;
+    fu_mouth_mask_settings mouth;
 };
 
 static const char *const area_names[3] = {"upper-face", "lower-face", "mouth"};
@@ -57,6 +60,10 @@ static const fu_option masker_options[] = {
     {.name = "--face-blend-mode", .section = "face_masker", .type = FU_OPT_STRING, .def = "linear",
      .choices = "linear poisson", .offset = M(blend_mode),
      .help = "paste the processed face linearly or by Poisson (seamless) cloning (facefuse's own)"},
+    {.name = "--face-mouth-mask", .section = "face_masker", .type = FU_OPT_BOOL, .offset = M(keep_mouth),
+     .help = "keep the target's own mouth (lips, teeth, tongue) with a soft edge, as Deep-Live-Cam's mouth mask; "
+             "works with every mask type (facefuse's own; --face-mask-areas mouth is the opposite: the mouth "
+             "area pasted)"},
     {0}};
 
 const fu_option_group fu_face_masker_options = {"face_masker", "face masker", masker_options,
@@ -164,6 +171,8 @@ facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_masker_setti
         rc = open_parser(m, ctx, ms, err);
     if (rc == FACEFUSE_OK && (m->types & FU_MASK_AREA))
         rc = choose_areas(m, ms, err);
+    m->keep_mouth = ms->keep_mouth;
+    m->mouth = fu_mouth_mask_default_settings();
     if (rc != FACEFUSE_OK) {
         free(m);
         return rc;
@@ -180,6 +189,11 @@ void fu_face_masker_close(fu_face_masker *m)
 unsigned fu_face_masker_types(const fu_face_masker *m)
 {
     return m ? m->types : FU_MASK_BOX;
+}
+
+int fu_face_masker_has_after(const fu_face_masker *m)
+{
+    return m && ((m->types & (FU_MASK_AREA | FU_MASK_REGION)) || m->keep_mouth);
 }
 
 /* mask = min(mask, other) over n values. */
@@ -217,10 +231,13 @@ facefuse_status fu_face_masker_after(const fu_face_masker *m, const facefuse_ima
     const int size = result->width;
     const size_t n = (size_t)size * size;
     facefuse_status rc = FACEFUSE_OK;
-    if (!m || !(m->types & (FU_MASK_AREA | FU_MASK_REGION)))
+    if (!fu_face_masker_has_after(m))
         return FACEFUSE_OK;
     if ((m->types & FU_MASK_AREA) && !face->has_landmark_68)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "the area face mask needs the face's 68 landmarks, "
+                       "and none were found (is fan_68_5 or a landmarker model available?)");
+    if (m->keep_mouth && !face->has_landmark_68)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--face-mouth-mask needs the face's 68 landmarks, "
                        "and none were found (is fan_68_5 or a landmarker model available?)");
     float *other = malloc(sizeof(float) * n);
     if (!other)
@@ -235,6 +252,8 @@ facefuse_status fu_face_masker_after(const fu_face_masker *m, const facefuse_ima
         if (rc == FACEFUSE_OK)
             take_min(mask, other, n);
     }
+    if (rc == FACEFUSE_OK && m->keep_mouth) /* combines by minimum itself */
+        rc = fu_mouth_keep_mask(mask, size, face->landmark_68, to_crop, &m->mouth, err);
     free(other);
     return rc;
 }

@@ -8,8 +8,9 @@
  * areas. Per face it works in two steps, as FaceFusion does:
  *   before the model: box (passed in, precomputed per crop size) and
  *     occlusion, both on the crop as cut from the frame;
- *   after the model: area (hull of the face's 68 points in crop space) and
- *     region (the parser on the model's OUTPUT crop).
+ *   after the model: area (hull of the face's 68 points in crop space),
+ *     region (the parser on the model's OUTPUT crop) and, with
+ *     --face-mouth-mask, the target's mouth cut out (68 points too).
  * Read-only after open, so frames may use one masker from several threads.
  */
 #ifndef FU_FACE_MASKER_H
@@ -22,7 +23,8 @@
 enum { FU_MASK_BOX = 1, FU_MASK_OCCLUSION = 2, FU_MASK_AREA = 4, FU_MASK_REGION = 8 };
 
 /* FaceFusion's "face masker" options, plus facefuse's own colour match and
- * blend mode (how a processed crop goes back: blend.h). */
+ * blend mode (how a processed crop goes back: blend.h) and the mouth mask
+ * (mask_mouth.h: the target's own mouth kept, Deep-Live-Cam's mouth mask). */
 typedef struct fu_masker_settings {
     const char *occluder_model;      /* many xseg_1 xseg_2 xseg_3 */
     const char *parser_model;        /* bisenet_resnet_18 bisenet_resnet_34 */
@@ -33,6 +35,7 @@ typedef struct fu_masker_settings {
     fu_ints padding;                 /* box mask padding top right bottom left, percent (4) */
     const char *color_match;         /* none reinhard histogram */
     const char *blend_mode;          /* linear poisson */
+    int keep_mouth;                  /* --face-mouth-mask: the target's own mouth shows through */
 } fu_masker_settings;
 
 extern const fu_option_group fu_face_masker_options;
@@ -48,6 +51,8 @@ facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_masker_setti
                                     fu_err *err);
 void fu_face_masker_close(fu_face_masker *m);
 unsigned fu_face_masker_types(const fu_face_masker *m);
+/* 1 when fu_face_masker_after has work (area, region, the mouth mask). */
+int fu_face_masker_has_after(const fu_face_masker *m);
 
 /* mask (crop-sized, square) = box (when box is not NULL; the caller decides
  * whether the box applies), min occlusion when selected; all ones when
@@ -55,9 +60,9 @@ unsigned fu_face_masker_types(const fu_face_masker *m);
 facefuse_status fu_face_masker_before(const fu_face_masker *m, const facefuse_image *crop, const float *box,
                                       float *mask, fu_err *err);
 
-/* mask = min(mask, area, region) for the selected ones: area from face's 68
- * landmarks mapped by to_crop (frame → crop), region from the processed crop
- * `result`. m may be NULL (nothing to do). */
+/* mask = min(mask, area, region, mouth) for the selected ones: area and
+ * mouth from face's 68 landmarks mapped by to_crop (frame → crop), region
+ * from the processed crop `result`. m may be NULL (nothing to do). */
 facefuse_status fu_face_masker_after(const fu_face_masker *m, const facefuse_image *result,
                                      const facefuse_face *face, const fu_affine *to_crop, float *mask, fu_err *err);
 

@@ -460,8 +460,7 @@ facefuse_status fu_swapper_finish_crop(const fu_swapper *sw, const facefuse_imag
                                    const fu_affine *a, float *swapped, float *mask, fu_err *err)
 {
     const int p = sw->crop_size;
-    unsigned types = fu_face_masker_types(sw->masker);
-    if (!(types & (FU_MASK_AREA | FU_MASK_REGION)) && sw->color == FU_COLOR_MATCH_NONE)
+    if (!fu_face_masker_has_after(sw->masker) && sw->color == FU_COLOR_MATCH_NONE)
         return FACEFUSE_OK;
     facefuse_image result = {0};
     if (facefuse_image_alloc(&result, p, p, 3) != FACEFUSE_OK)
