@@ -9,7 +9,6 @@
  * Every failure prints one line on stderr: "facefuse: error: <what and where>".
  */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "cli/options.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "face/analyse.h"
 #include "infer/context.h"
 #include "infer/download.h"
@@ -27,23 +27,14 @@
 #include "media/image_io.h"
 #include "media/video_writer.h"
 #include "pipeline/image_run.h"
+#include "pipeline/run_check.h"
 #include "pipeline/video_workflow.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
 
-/* Set by SIGINT/SIGTERM; the video engine polls it and stops within a second. */
+/* Set by SIGINT/SIGTERM/SIGHUP (core/stop.h); the video engine, model
+ * sessions and downloads poll it and stop within a second. */
 static volatile int stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (stop_requested) {
-        /* Second Ctrl-C: leave now, without partial files. */
-        fu_output_remove_all_partial();
-        _exit(EXIT_STOPPED);
-    }
-    stop_requested = 1;
-}
 
 static int exit_code_of(facefuse_status rc)
 {
@@ -66,7 +57,10 @@ static int exit_code_of(facefuse_status rc)
 
 static int fail(const fu_err *err)
 {
-    fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
+    if (err->code == FACEFUSE_ERR_CANCELLED && fu_stop_signal())
+        fprintf(stderr, "facefuse: error: stopped by %s: %s\n", fu_stop_reason(), err->msg);
+    else
+        fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
     return exit_code_of(err->code);
 }
 
@@ -122,6 +116,8 @@ static facefuse_status make_context(const fu_optset *set, const fu_run_config *c
     int n = 0;
 
     p.model_dir = fu_optset_get(set, "--model-dir");
+    if (fu_model_dir_check(p.model_dir, err) != FACEFUSE_OK)
+        return err->code;
     p.log_level = level_of(fu_optset_get(set, "--log-level"));
     p.download_providers = fu_optset_get(set, "--download-providers");
     p.execution_thread_count = intra_op_threads(cfg);
@@ -146,6 +142,7 @@ static facefuse_status make_context(const fu_optset *set, const fu_run_config *c
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "cannot create the facefuse context");
     /* Models fetched on first use show a progress bar (on a terminal). */
     (*ctx)->store.progress = fu_progress_bar;
+    fu_context_set_cancel(*ctx, &stop_requested);
     return FACEFUSE_OK;
 }
 
@@ -238,7 +235,7 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "detect needs an image path");
         return fail(&err);
     }
-    if (fu_image_read(path, &image, &err) != FACEFUSE_OK)
+    if (fu_input_check(path, "image", &err) != FACEFUSE_OK || fu_image_read(path, &image, &err) != FACEFUSE_OK)
         return fail(&err);
     optional_models(ctx, &a);
     if (facefuse_detect_faces(ctx, &image, &a, &faces, &n) != FACEFUSE_OK) {
@@ -314,10 +311,8 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
         return fail(&err);
     }
     cfg->output_path = resolve_output(cfg->output_path, cfg->target_path, output, sizeof output);
-    if (!fu_file_exists(cfg->target_path)) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "target %s does not exist", cfg->target_path);
+    if (fu_run_check_inputs(cfg, &err) != FACEFUSE_OK)
         return fail(&err);
-    }
     if (fu_output_check(cfg->output_path, &err) != FACEFUSE_OK) {
         err.code = FACEFUSE_ERR_INVALID_ARGUMENT; /* a pre-check, as FaceFusion's */
         return fail(&err);
@@ -343,7 +338,7 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
         return fail(&err);
     }
     if (stop_requested) {
-        fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped");
+        fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped while processing %s", cfg->target_path);
         return fail(&err);
     }
     fu_info("wrote %s", cfg->output_path);
@@ -368,8 +363,11 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
     fu_err_clear(&err);
     if (fu_batch_expand(pattern_of(set, "--source-pattern", "--source-paths"),
                         pattern_of(set, "--target-pattern", "--target-path"),
-                        pattern_of(set, "--output-pattern", "--output-path"), &items, &n, &err) != FACEFUSE_OK)
+                        pattern_of(set, "--output-pattern", "--output-path"), &items, &n, &err) != FACEFUSE_OK ||
+        fu_batch_check(items, n, &err) != FACEFUSE_OK) {
+        free(items);
         return fail(&err);
+    }
     for (int i = 0; i < n && !stop_requested; i++) {
         fu_run_config cfg = *base;
         cfg.source_count = items[i].source[0] ? 1 : 0;
@@ -411,7 +409,9 @@ int main(int argc, char **argv)
     memset(&set, 0, sizeof set);
     fu_err_clear(&err);
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "usage: facefuse headless-run -s SOURCE... -t TARGET -o OUTPUT [options]\n"
+                        "       facefuse batch-run | detect IMAGE | force-download | --list-execution-providers\n"
+                        "facefuse --help lists the commands and options\n");
         return EXIT_INVALID;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -429,16 +429,16 @@ int main(int argc, char **argv)
         return fail(&err);
     }
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    /* A file-size limit (or a full quota) must fail the write, not kill us
-     * with a partial file left behind. */
-    signal(SIGXFSZ, SIG_IGN);
+    fu_stop_install(&stop_requested);
     if (fu_optset_parse(&set, argc, argv, 1, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }
     const char *ini = fu_optset_get(&set, "--config-path");
+    if (fu_optset_is_set(&set, "--config-path") && fu_input_check(ini, "config file", &err) != FACEFUSE_OK) {
+        code = fail(&err);
+        goto done;
+    }
     if ((fu_optset_is_set(&set, "--config-path") || fu_file_exists(ini)) &&
         fu_optset_load_ini(&set, ini, &err) != FACEFUSE_OK) {
         code = fail(&err);

@@ -12,23 +12,40 @@
 #include <math.h>
 
 #include "core/geometry.h"
+#include "core/image.h"
 #include "core/log.h"
+#include "infer/context.h"
 #include "media/resize.h"
 #include "media/image_io.h"
 #include "pipeline/chain.h"
+#include "pipeline/run_check.h"
 
-static facefuse_status scale_output(facefuse_image *frame, float scale, fu_err *err)
+static facefuse_status scale_output(facefuse_image *frame, float scale, const char *path, fu_err *err)
 {
     facefuse_image scaled = {0};
     if (fabsf(scale - 1.0f) < 1e-6f)
         return FACEFUSE_OK;
-    int w = (int)lroundf(frame->width * scale), h = (int)lroundf(frame->height * scale);
-    if (w < 1 || h < 1)
+    double wd = round(frame->width * (double)scale), hd = round(frame->height * (double)scale);
+    if (!(wd >= 1 && hd >= 1))
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--output-image-scale %.2f gives an empty image", scale);
-    if (fu_resize(frame, &scaled, w, h) != FACEFUSE_OK)
+    facefuse_status rc = fu_image_size_check(wd < 1e9 ? (int64_t)wd : 1000000000, hd < 1e9 ? (int64_t)hd : 1000000000,
+                                             path, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    if (fu_resize(frame, &scaled, (int)wd, (int)hd) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory scaling the output");
     facefuse_image_free(frame);
     *frame = scaled;
+    return FACEFUSE_OK;
+}
+
+/* Between stages: a stop request (Ctrl-C) ends the run before the output
+ * is written. Inside the chain, model sessions refuse to run once it is set. */
+static facefuse_status stop_point(facefuse_context *ctx, const fu_run_config *cfg, fu_err *err)
+{
+    if (fu_context_cancelled(ctx))
+        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped while processing %s; nothing written",
+                       cfg->target_path);
     return FACEFUSE_OK;
 }
 
@@ -42,17 +59,27 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, in
 
     if (faces_selected)
         *faces_selected = 0;
-    if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
-        return rc;
+    /* The target is decoded and its result's size checked before any model
+     * is loaded. */
     if ((rc = fu_image_read(cfg->target_path, &frame, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = fu_run_check_image_size(cfg, frame.width, frame.height, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = stop_point(ctx, cfg, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = fu_chain_set_reference(chain, &frame, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = fu_chain_process(chain, &frame, &selected, err)) != FACEFUSE_OK)
         goto done;
+    if ((rc = stop_point(ctx, cfg, err)) != FACEFUSE_OK)
+        goto done;
     if (selected == 0)
         fu_warn("no face selected in %s: the output is the unchanged target", cfg->target_path);
-    if ((rc = scale_output(&frame, cfg->output_image_scale, err)) != FACEFUSE_OK)
+    if ((rc = scale_output(&frame, cfg->output_image_scale, cfg->output_path, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = stop_point(ctx, cfg, err)) != FACEFUSE_OK)
         goto done;
     rc = fu_image_write(cfg->output_path, &frame, cfg->output_image_quality, err);
     if (faces_selected)
