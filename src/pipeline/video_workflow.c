@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
+#include "pipeline/run_check.h"
 #include "pipeline/video_run.h"
 
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
@@ -31,6 +32,16 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
     fu_video_job job = fu_video_job_default();
     facefuse_status rc;
 
+    fu_video_job_from_params(&job, cfg->target_path, cfg->output_path, &cfg->video);
+    for (int i = 0; i < cfg->source_count; i++)
+        if (fu_path_is_audio(cfg->source_paths[i]))
+            job.audio_path = cfg->source_paths[i];
+    job.frame_scale = fu_run_frame_scale(cfg);
+    job.cancel = cancel;
+    /* The container, encoders, audio and output size, before any model is
+     * loaded or frame decoded. */
+    if ((rc = fu_video_preflight(&job, err)) != FACEFUSE_OK)
+        return rc;
     if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
         return rc;
     rc = fu_video_read_frame_at(cfg->target_path, cfg->reference_frame_number, &reference, err);
@@ -42,15 +53,10 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
         return rc;
     }
 
-    fu_video_job_from_params(&job, cfg->target_path, cfg->output_path, &cfg->video);
-    for (int i = 0; i < cfg->source_count; i++)
-        if (fu_path_is_audio(cfg->source_paths[i]))
-            job.audio_path = cfg->source_paths[i];
     /* The writer opens at the size of the first processed frame (times
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process = process_frame;
     job.process_user = chain;
-    job.cancel = cancel;
     if (cfg->progress_mode && strcmp(cfg->progress_mode, "json") == 0) {
         job.progress = fu_progress_json;
         job.progress_user = &progress;

@@ -254,19 +254,23 @@ facefuse_status fu_frame_enhance(fu_session *session, const fu_tile_config *tc,
         return sized;
     int w = in->width * tc->scale, h = in->height * tc->scale;
     facefuse_image resized = {0};
-    if ((blend < 100 || in->channels == 4) && fu_resize(in, &resized, w, h) != FACEFUSE_OK)
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
     if (blend == 0) {
-        *out = resized;
+        if (fu_resize(in, out, w, h) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w,
+                           h);
         return FACEFUSE_OK;
     }
-    if (facefuse_image_alloc(out, w, h, in->channels) != FACEFUSE_OK) {
-        facefuse_image_free(&resized);
+    if (facefuse_image_alloc(out, w, h, in->channels) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
-    }
+    /* The tiles first: a stop request ends them (the sessions refuse to
+     * run) before the plain resize of a large frame is spent for nothing. */
     facefuse_status st = run_tiles(session, tc, in, out, stats, err);
-    if (st == FACEFUSE_OK && resized.data)
-        blend_into(out, &resized, blend);
+    if (st == FACEFUSE_OK && (blend < 100 || in->channels == 4)) {
+        if (fu_resize(in, &resized, w, h) != FACEFUSE_OK)
+            st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
+        else
+            blend_into(out, &resized, blend);
+    }
     facefuse_image_free(&resized);
     if (st != FACEFUSE_OK)
         facefuse_image_free(out);
