@@ -172,8 +172,12 @@ static void print_faces_json(const char *path, const facefuse_face *faces, int n
     static const char *genders[] = {"male", "female"};
     static const char *races[] = {"white", "black", "latino", "asian", "indian", "arabic"};
     printf("{\"path\":\"");
-    for (const char *c = path; *c; c++)
-        printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+    for (const char *c = path; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) /* a control character in a file name */
+            printf("\\u%04x", (unsigned)(unsigned char)*c);
+        else
+            printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+    }
     printf("\",\"faces\":[");
     for (int i = 0; i < n; i++) {
         const facefuse_face *f = &faces[i];
@@ -246,7 +250,9 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
     if (fu_optset_is_set(set, "--json")) {
         print_faces_json(path, faces, n);
     } else {
-        printf("%s: %d face%s\n", path, n, n == 1 ? "" : "s");
+        char shown[FU_ERRMSG_MAX];
+        fu_one_line(shown, sizeof shown, path); /* control characters in the name escaped */
+        printf("%s: %d face%s\n", shown, n, n == 1 ? "" : "s");
         for (int i = 0; i < n; i++)
             printf("  face %d: box %.1f,%.1f,%.1f,%.1f score %.3f angle %d\n", i, faces[i].box[0], faces[i].box[1],
                    faces[i].box[2], faces[i].box[3], faces[i].detector_score, faces[i].angle_deg);
