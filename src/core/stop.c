@@ -17,6 +17,7 @@ enum { EXIT_STOPPED = 4 };
 
 static volatile int *stop_flag;
 static volatile sig_atomic_t stop_sig;
+static int stderr_is_terminal; /* a progress bar may be mid-line: end it first */
 
 static const char *reason_of(int sig)
 {
@@ -39,7 +40,9 @@ static void on_stop_signal(int sig)
     if (stop_sig) {
         /* Second signal: nothing is waited for; say what happened. */
         fu_output_remove_all_partial();
-        say("\nfacefuse: error: stopped at once by a second ");
+        if (stderr_is_terminal)
+            say("\n");
+        say("facefuse: error: stopped at once by a second ");
         say(reason_of(sig));
         say("; partial files removed, nothing written\n");
         _exit(EXIT_STOPPED);
@@ -54,6 +57,7 @@ void fu_stop_install(volatile int *flag)
     struct sigaction sa;
 
     stop_flag = flag;
+    stderr_is_terminal = isatty(STDERR_FILENO);
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
