@@ -173,9 +173,11 @@ static void ctrl_c_stops_an_image_run(void)
     REQUIRE(fu_image_write(target, &im, 80, &err) == FACEFUSE_OK, "%s", err.msg);
     facefuse_image_free(&im);
     const char *argv[] = {"facefuse", "headless-run", "-t", target, "-o", out, "--processors", "frame_enhancer",
-                          "--frame-enhancer-model", "real_esrgan_x4", "--log-level", "warn", NULL};
+                          "--frame-enhancer-model", "real_esrgan_x4", "--log-level", "debug", NULL};
     pid_t pid = spawn(argv, -1, err_path);
-    usleep(2500000); /* model loaded, tiles under way */
+    /* Once the model is loaded (debug log), the tiles are under way. */
+    CHECK(seconds_until_text(err_path, "loaded model real_esrgan_x4", 60) < 60, "the model never loaded");
+    usleep(300000);
     kill(pid, SIGINT);
     /* From Ctrl-C to the line saying the run stopped (the exit after it
      * also waits for the sanitizers' leak check). */
