@@ -133,6 +133,11 @@ typedef struct facefuse_context_params {
     facefuse_log_level log_level;   /* default FACEFUSE_LOG_INFO */
     facefuse_log_callback log_callback; /* NULL = stderr */
     void *log_user_data;
+    /* Several GPUs: one session of each model per device, calls spread over
+     * them in turn. 0 devices means { execution_device_id }. Ignored by the
+     * CPU provider, which has no devices. */
+    int execution_device_ids[FACEFUSE_MAX_PROVIDERS];
+    int execution_device_count;
 } facefuse_context_params;
 
 FACEFUSE_API facefuse_context_params facefuse_context_default_params(void);
@@ -157,7 +162,9 @@ typedef enum facefuse_model_kind {
     FACEFUSE_MODEL_SWAPPER = 4,
     FACEFUSE_MODEL_ENHANCER = 5,
     FACEFUSE_MODEL_MASKER = 6,
-    FACEFUSE_MODEL_OTHER = 7
+    FACEFUSE_MODEL_OTHER = 7,
+    FACEFUSE_MODEL_AGE_MODIFIER = 8,  /* fran, styleganex_age */
+    FACEFUSE_MODEL_DEEP_SWAPPER = 9   /* DeepFaceLive .dfm models, "<author>/<name>" */
 } facefuse_model_kind;
 
 /* Registers a recognizer under `name` that is not one of FaceFusion's: an

@@ -13,9 +13,9 @@
 int fu_run_frame_scale(const fu_run_config *cfg)
 {
     int scale = 1;
-    for (int i = 0; i < cfg->processor_count; i++)
-        if (strcmp(cfg->processors[i], "frame_enhancer") == 0)
-            scale *= fu_frame_enhancer_scale(cfg->frame_enhancer_model);
+    for (int i = 0; i < cfg->processors.n; i++)
+        if (strcmp(cfg->processors.v[i], "frame_enhancer") == 0)
+            scale *= fu_frame_enhancer_settings_scale(fu_run_config_processor_settings(cfg, "frame_enhancer"));
     return scale;
 }
 
@@ -29,28 +29,27 @@ facefuse_status fu_check_not_an_input(const char *output, const char *const *inp
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_run_check_inputs(const fu_run_config *cfg, fu_err *err)
+facefuse_status fu_run_check_inputs(const fu_run_config *cfg, const char *output, fu_err *err)
 {
-    const char *inputs[FU_MAX_SOURCES + 1];
-    int n = 0;
+    const fu_strs *sources = &cfg->paths.source_paths;
     facefuse_status rc;
 
-    if ((rc = fu_input_check(cfg->target_path, "target", err)) != FACEFUSE_OK)
+    if ((rc = fu_input_check(cfg->paths.target_path, "target", err)) != FACEFUSE_OK)
         return rc;
-    inputs[n++] = cfg->target_path;
-    for (int i = 0; i < cfg->source_count && i < FU_MAX_SOURCES; i++) {
-        const char *what = fu_path_is_audio(cfg->source_paths[i]) ? "audio source" : "source";
-        if ((rc = fu_input_check(cfg->source_paths[i], what, err)) != FACEFUSE_OK)
+    if ((rc = fu_check_not_an_input(output, &cfg->paths.target_path, 1, err)) != FACEFUSE_OK)
+        return rc;
+    for (int i = 0; i < sources->n; i++) {
+        const char *what = fu_path_is_audio(sources->v[i]) ? "audio source" : "source";
+        if ((rc = fu_input_check(sources->v[i], what, err)) != FACEFUSE_OK)
             return rc;
-        inputs[n++] = cfg->source_paths[i];
     }
-    return fu_check_not_an_input(cfg->output_path, inputs, n, err);
+    return fu_check_not_an_input(output, sources->v, sources->n, err);
 }
 
 facefuse_status fu_run_check_image_size(const fu_run_config *cfg, int width, int height, fu_err *err)
 {
-    double k = fu_run_frame_scale(cfg), scale = cfg->output_image_scale;
-    facefuse_status rc = fu_image_size_check((int64_t)(width * k), (int64_t)(height * k), cfg->target_path, err);
+    double k = fu_run_frame_scale(cfg), scale = cfg->output.image_scale;
+    facefuse_status rc = fu_image_size_check((int64_t)(width * k), (int64_t)(height * k), cfg->paths.target_path, err);
     if (rc != FACEFUSE_OK || fabs(scale - 1.0) < 1e-6)
         return rc;
     if (!isfinite(scale) || scale <= 0)
@@ -58,5 +57,5 @@ facefuse_status fu_run_check_image_size(const fu_run_config *cfg, int width, int
     double w = round(width * k * scale), h = round(height * k * scale);
     if (w > 4.0 * FU_MAX_IMAGE_PIXELS || h > 4.0 * FU_MAX_IMAGE_PIXELS) /* keep the int64 conversion defined */
         w = h = 4.0 * FU_MAX_IMAGE_PIXELS;
-    return fu_image_size_check((int64_t)w, (int64_t)h, cfg->output_path, err);
+    return fu_image_size_check((int64_t)w, (int64_t)h, cfg->paths.output_path, err);
 }

@@ -19,9 +19,9 @@
  * when there is none). */
 int fu_run_frame_scale(const fu_run_config *cfg);
 
-/* The target and every source pass fu_input_check, and output_path (which
- * may not exist yet) is none of them. */
-facefuse_status fu_run_check_inputs(const fu_run_config *cfg, fu_err *err);
+/* The target and every source pass fu_input_check, and output (the resolved
+ * output path, which may not exist yet) is none of them. */
+facefuse_status fu_run_check_inputs(const fu_run_config *cfg, const char *output, fu_err *err);
 
 /* FACEFUSE_ERR_INVALID_ARGUMENT naming the paths when output is the same
  * file as one of the n inputs. */

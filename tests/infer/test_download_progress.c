@@ -28,11 +28,10 @@ static void draw_on(int fd, int read_fd, char *buf, size_t size)
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
-    /* A pseudo-terminal may hand the bytes over in pieces: read until it
-     * has been quiet for a moment. */
+    /* A pty hands the bytes over in pieces: read until none come for 200 ms. */
     size_t got = 0;
     struct pollfd p = {read_fd, POLLIN, 0};
-    while (got + 1 < size && poll(&p, 1, 200) > 0 && (n = read(read_fd, buf + got, size - 1 - got)) > 0)
+    while (got < size - 1 && poll(&p, 1, 200) > 0 && (n = read(read_fd, buf + got, size - 1 - got)) > 0)
         got += (size_t)n;
     buf[got] = '\0';
 }
