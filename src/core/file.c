@@ -94,6 +94,21 @@ static void directory_of(const char *path, char *dir, size_t size)
         *slash = '\0';
 }
 
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "not a regular file";
+}
+
 facefuse_status fu_output_check(const char *final_path, fu_err *err)
 {
     char dir[PATH_MAX];
@@ -111,6 +126,11 @@ facefuse_status fu_output_check(const char *final_path, fu_err *err)
         return fu_fail(err, FACEFUSE_ERR_IO, "output directory %s is not writable", dir);
     if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode))
         return fu_fail(err, FACEFUSE_ERR_IO, "output path %s is a directory", final_path);
+    /* The output is renamed into place: over /dev/null, a FIFO or a link to a
+     * device that would replace the special file itself. */
+    if (stat(final_path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "output %s is %s, not a regular file; refused", final_path,
+                       kind_of(st.st_mode));
     return FACEFUSE_OK;
 }
 
@@ -259,20 +279,6 @@ int fu_file_exists(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static const char *kind_of(mode_t mode)
-{
-    if (S_ISDIR(mode))
-        return "a directory";
-    if (S_ISFIFO(mode))
-        return "a FIFO (named pipe)";
-    if (S_ISSOCK(mode))
-        return "a socket";
-    if (S_ISCHR(mode))
-        return "a character device";
-    if (S_ISBLK(mode))
-        return "a block device";
-    return "not a regular file";
-}
 
 /* The message for a path that stat/open refused with errno e. */
 static facefuse_status refuse_errno(const char *path, const char *what, int e, fu_err *err)

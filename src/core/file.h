@@ -29,7 +29,8 @@ typedef struct fu_output {
 } fu_output;
 
 /* Checks, without creating anything, that final_path could be written: its
- * directory exists and is writable and it is not a directory itself. */
+ * directory exists and is writable, and it is new or a regular file (never a
+ * directory, and never a device, FIFO or socket the rename would replace). */
 facefuse_status fu_output_check(const char *final_path, fu_err *err);
 /* Checks that the directory of final_path exists and is writable, removes
  * partial files of final_path that no live run holds (logging each), creates

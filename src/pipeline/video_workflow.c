@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+
 #include "core/file.h"
 #include "core/image.h"
 #include "core/log.h"
@@ -38,13 +40,31 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
     return fu_chain_process(w->chain, frame, index, NULL, err);
 }
 
-/* The target's rate, for processors that follow time (lip sync). */
+/* A single picture in a still-image format: a photo with a video's name. */
+static int is_single_still(const fu_video_info *info)
+{
+    static const int stills[] = {AV_CODEC_ID_PNG, AV_CODEC_ID_MJPEG, AV_CODEC_ID_WEBP, AV_CODEC_ID_BMP,
+                                 AV_CODEC_ID_TIFF, AV_CODEC_ID_JPEG2000};
+    for (size_t i = 0; i < sizeof stills / sizeof stills[0]; i++)
+        if (info->codec_id == stills[i])
+            return info->frame_count <= 1;
+    return 0;
+}
+
+/* The target's rate, for processors that follow time (lip sync); a photo
+ * named like a video is refused here, before any model is loaded. */
 static facefuse_status probe_fps(const char *path, double *fps, fu_err *err)
 {
     fu_video_reader *r = NULL;
     facefuse_status rc = fu_video_reader_open(&r, path, 1, err);
-    if (rc == FACEFUSE_OK)
-        *fps = fu_video_reader_info(r)->fps;
+    if (rc == FACEFUSE_OK) {
+        const fu_video_info *info = fu_video_reader_info(r);
+        *fps = info->fps;
+        if (is_single_still(info))
+            rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                         "target %s is a still image (%s) named like a video; give it its image extension", path,
+                         avcodec_get_name(info->codec_id));
+    }
     fu_video_reader_close(r);
     return rc;
 }

@@ -7,8 +7,12 @@
  * model is loaded (the model directory is empty, so loading first would
  * fail differently); outputs whose container refuses the video or audio
  * (.gif, .y4m, .mp3) are exit 2 before any frame; .ts with AAC audio and
- * raw .h264 work. Each refusal: one error line, nothing at the output
- * path, no partial file, the target unchanged.
+ * raw .h264 work. Broken targets (empty, noise, cut in half) and misnamed
+ * ones (a video named .jpg, a photo named .mp4) are exit 2 naming them;
+ * outputs of the wrong kind are exit 2, and a FIFO or a link to /dev/null
+ * as the output is refused and left in place (the final rename would
+ * replace it). Each refusal: one error line, nothing at the output path,
+ * no partial file, the inputs unchanged.
  */
 #include "clitest.h"
 #include "media/image_io.h"
@@ -104,6 +108,114 @@ static void ts_with_aac_and_raw_h264_work(void)
     }
 }
 
+/* Writes the first `bytes` bytes of from (all of them when 0) to to. */
+static void write_head(const char *from, const char *to, long bytes)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    long left = bytes > 0 ? bytes : -1;
+    while (in && out && left != 0 && (n = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (left > 0 && (long)n > left)
+            n = (size_t)left;
+        fwrite(buf, 1, n, out);
+        if (left > 0)
+            left -= (long)n;
+    }
+    if (in)
+        fclose(in);
+    if (out)
+        fclose(out);
+}
+
+static long size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* Each bad target once: exit 2 naming it, before any model (none exist). */
+static void broken_and_misnamed_targets_are_one_line_exit_2(void)
+{
+    static const struct {
+        const char *name, *out, *mention;
+    } cases[] = {
+        {"empty.mp4", "o1.mp4", "empty.mp4"},        {"noise.mp4", "o2.mp4", "noise.mp4"},
+        {"half.mp4", "o3.mp4", "half.mp4"},          {"half.jpg", "o4.png", "half.jpg"},
+        {"noise.png", "o5.png", "noise.png"},        {"video-named.jpg", "o6.png", "not a still image"},
+        {"photo-named.mp4", "o7.mp4", "still image"},
+    };
+    const char *files[7];
+    for (int i = 0; i < 7; i++)
+        files[i] = strdup(tl_tmp(cases[i].name));
+    write_text(files[0], "");
+    FILE *f = fopen(files[1], "wb");
+    for (int i = 0; f && i < 4096; i++)
+        fputc((i * 7919 + 13) & 0xff, f);
+    if (f)
+        fclose(f);
+    write_head(clip, files[2], size_of(clip) / 2);   /* the moov atom is at the end: cut off */
+    write_head(photo, files[3], size_of(photo) / 2); /* JPEG data ends early */
+    write_head(files[1], files[4], 0);
+    write_head(clip, files[5], 0);
+    const char *small = tl_tmp("small.png");
+    facefuse_image im = {0};
+    fu_err err;
+    REQUIRE(facefuse_image_alloc(&im, 64, 48, 3) == FACEFUSE_OK && fu_image_write(small, &im, 90, &err) == FACEFUSE_OK,
+            "small photo");
+    facefuse_image_free(&im);
+    write_head(small, files[6], 0);
+    for (int i = 0; i < 7; i++) {
+        char args[4096], out[1024];
+        uint64_t sum = file_checksum(files[i]);
+        snprintf(out, sizeof out, "%s/%s", tl_tmpdir(), cases[i].out);
+        snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors face_debugger --model-dir '%s' --progress none",
+                 files[i], out, empty_models);
+        expect_refused(args, out, cases[i].mention, NULL);
+        CHECK(file_checksum(files[i]) == sum, "%s changed", files[i]);
+        free((void *)files[i]);
+    }
+}
+
+/* Outputs of the wrong kind: an image target to a video name or no
+ * extension, a video target to an image name, and special files — a FIFO
+ * and a link to /dev/null, which the rename would replace — are refused and
+ * left as they were. */
+static void wrong_outputs_are_refused_and_special_files_kept(void)
+{
+    const char *fifo = tl_tmp("fifo.png"), *link = tl_tmp("null.png");
+    struct stat st;
+    char args[4096];
+    static const char *image_outputs[] = {"x.mp4", "x.txt", "x"};
+    for (int i = 0; i < 3; i++) {
+        char out[1024];
+        snprintf(out, sizeof out, "%s/%s", tl_tmpdir(), image_outputs[i]);
+        snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors face_debugger --model-dir '%s'", photo,
+                 out, empty_models);
+        expect_refused(args, out, out, "image target");
+    }
+    const char *vout = tl_tmp("v.png");
+    snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors face_debugger --model-dir '%s'", clip, vout,
+             empty_models);
+    expect_refused(args, vout, vout, "video target");
+
+    REQUIRE(mkfifo(fifo, 0644) == 0 && symlink("/dev/null", link) == 0, "special files");
+    const char *specials[2] = {fifo, link};
+    const char *kinds[2] = {"FIFO", "character device"};
+    for (int i = 0; i < 2; i++) {
+        char *e = NULL;
+        snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors face_debugger --model-dir '%s'",
+                 photo, specials[i], empty_models);
+        int code = tl_run_cli_within(60, args, NULL, &e);
+        CHECK(code == 2, "exit %d for output %s: %s", code, specials[i], e);
+        CHECK(error_lines(e) == 1 && strstr(e, specials[i]) && strstr(e, kinds[i]), "message: %s", e);
+        free(e);
+    }
+    CHECK(stat(fifo, &st) == 0 && S_ISFIFO(st.st_mode), "the FIFO was replaced");
+    CHECK(lstat(link, &st) == 0 && S_ISLNK(st.st_mode), "the link to /dev/null was replaced");
+    CHECK(!dir_has(tl_tmpdir(), ".partial-"), "partial left");
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_ERROR);
@@ -127,5 +239,7 @@ int main(void)
     RUN(a_video_enlarged_past_the_limit_is_refused_before_any_work);
     RUN(containers_that_refuse_the_streams_fail_before_any_frame);
     RUN(ts_with_aac_and_raw_h264_work);
+    RUN(broken_and_misnamed_targets_are_one_line_exit_2);
+    RUN(wrong_outputs_are_refused_and_special_files_kept);
     return tl_finish();
 }
