@@ -6,6 +6,7 @@ set(FACEFUSE_FUZZ_TARGETS
   video_open
   onnx_initializer
   batch_patterns
+  options
 )
 
 # Library sources compiled (with coverage) into the fuzz targets, relative to
