@@ -9,7 +9,9 @@
  * write one file twice or over an input; control characters in file names.
  * Each case: exit code 2, exactly one "error:" line naming the file or
  * option, nothing at the output path, no partial file, every input
- * byte-identical afterwards. Also: no arguments is a short usage; partial
+ * byte-identical afterwards. Invalid option values (abc, nan, inf, an
+ * empty --processors, binary bytes in the ini) are refused by name, never
+ * defaulted; a path with a space stays one path. Also: no arguments is a short usage; partial
  * files a killed run left are removed (and named) by the next run on the
  * same output, while one a live run holds is kept.
  */
@@ -118,6 +120,45 @@ static void missing_directory_and_looping_inputs_are_exit_2(void)
     snprintf(args, sizeof args, "headless-run -s '%s' '%s/voice.wav' -t '%s' -o '%s' %s", source, dir, clip, out,
              debugger());
     expect(2, args, "voice.wav", out);
+}
+
+/* Invalid values from the command line or the ini file are refused naming
+ * the option (and file:line), never replaced by a default; a source path
+ * with a space (argv or quoted in the ini) stays one path; binary bytes in
+ * the ini are escaped in the message. */
+static void invalid_option_values_never_fall_back(void)
+{
+    static const char *const bad_args[][2] = {
+        {"--processors face_swapper --face-swapper-pixel-boost abc", "--face-swapper-pixel-boost"},
+        {"--processors ''", "--processors"},
+        {"--face-detector-score nan", "--face-detector-score"},
+        {"--processors face_swapper --face-swapper-weight inf", "--face-swapper-weight"},
+        {"--face-detector-score 1e999", "--face-detector-score"},
+    };
+    char args[4096], out[1024], ini[1024], spaced[1024];
+    snprintf(out, sizeof out, "%s/out-values.jpg", dir);
+    for (size_t i = 0; i < sizeof bad_args / sizeof bad_args[0]; i++) {
+        snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' %s", target, out, bad_args[i][0]);
+        expect(2, args, bad_args[i][1], out);
+    }
+    snprintf(ini, sizeof ini, "%s/binary.ini", dir);
+    write_text(ini, "[processors]\nface_swapper_model = \x01\x1b[31m\xff\n");
+    snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --config-path '%s'", target, out, ini);
+    expect(2, args, "binary.ini:2", out);
+    char *e = NULL;
+    tl_run_cli_within(RUN_LIMIT_S, args, NULL, &e);
+    CHECK(!strchr(e, '\x1b') && !strchr(e, '\x01') && strstr(e, "\\x1b"), "raw bytes echoed: %s", e);
+    free(e);
+    /* a path with a space: one path, named whole */
+    snprintf(spaced, sizeof spaced, "%s/my face.jpg", dir);
+    snprintf(args, sizeof args, "headless-run -s '%s' -t '%s' -o '%s' %s", spaced, target, out, debugger());
+    expect(2, args, spaced, out);
+    snprintf(ini, sizeof ini, "%s/spaced.ini", dir);
+    char text[2048];
+    snprintf(text, sizeof text, "[paths]\nsource_paths = \"%s\"\n", spaced);
+    write_text(ini, text);
+    snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --config-path '%s' %s", target, out, ini, debugger());
+    expect(2, args, spaced, out);
 }
 
 static void an_output_that_is_an_input_is_refused(void)
@@ -242,6 +283,7 @@ int main(void)
     quiet_leak_report();
     RUN(special_files_are_refused_without_blocking);
     RUN(missing_directory_and_looping_inputs_are_exit_2);
+    RUN(invalid_option_values_never_fall_back);
     RUN(an_output_that_is_an_input_is_refused);
     RUN(batch_jobs_that_clash_are_refused_before_any_work);
     RUN(control_characters_in_names_are_escaped);
