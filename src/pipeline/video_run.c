@@ -333,6 +333,7 @@ static facefuse_status open_writer(run_state *rs, output_state *os, const frame_
     wp.encoder = job->video_encoder;
     wp.preset = job->video_preset;
     wp.quality = job->video_quality;
+    wp.require_alpha = job->require_alpha;
     if (rs->cfr) {
         wp.tb_num = rs->out_fps_q.den;
         wp.tb_den = rs->out_fps_q.num;
@@ -689,7 +690,7 @@ facefuse_status fu_video_preflight(const fu_video_job *job, fu_err *err)
     double scale = job->output_scale > 0 ? job->output_scale : 1.0;
     first.image.width = rs.info.width * k;
     first.image.height = rs.info.height * k;
-    first.image.channels = rs.info.channels;
+    first.image.channels = job->require_alpha ? 4 : rs.info.channels; /* the chain makes alpha */
     first.pts = rs.info.start_pts;
     st = fu_image_size_check((int64_t)first.image.width, (int64_t)first.image.height, job->target_path, err);
     if (st == FACEFUSE_OK)

@@ -82,6 +82,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     for (int i = 0; i < cfg->paths.source_paths.n; i++)
         if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
             job.audio_path = cfg->paths.source_paths.v[i];
+    /* a transparent background made by the chain must reach the file */
+    job.require_alpha = fu_run_config_makes_alpha(cfg);
     job.frame_scale = fu_run_frame_scale(cfg);
     job.cancel = hooks->cancel;
     /* The container, encoders, audio and output size, before any model is
