@@ -27,6 +27,22 @@ debian_packages=(build-essential cmake pkg-config git ca-certificates
     libavdevice-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
     libcurl4-openssl-dev zlib1g-dev libkissfft-dev python3 python3-onnx python3-numpy python3-scipy)
 
+# clang's libFuzzer runs the fuzz targets of the test suite (tests/fuzz); a
+# distribution without libfuzzer-14-dev only loses those tests.
+fuzz_packages=(clang libfuzzer-14-dev)
+
+install_fuzz_packages() {
+    local missing=()
+    for p in "${fuzz_packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then say "fuzzing packages: present"; return; fi
+    say "installing fuzzing packages: ${missing[*]}"
+    { as_root apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
+        say "cannot install ${missing[*]}: the fuzz tests will be skipped"
+}
+
 install_debian_packages() {
     local wanted=("${debian_packages[@]}") missing=()
     # npm is needed only when ONNX Runtime must come from the npm registry.
@@ -94,4 +110,5 @@ choose_ort() {
 }
 
 install_debian_packages
+install_fuzz_packages
 choose_ort

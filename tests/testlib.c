@@ -92,7 +92,7 @@ const char *tl_tmp(const char *name)
     return ring("%s/%s", tl_tmpdir(), name);
 }
 
-static char *slurp(const char *path)
+char *tl_slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -109,16 +109,23 @@ static char *slurp(const char *path)
 
 int tl_run_cli(const char *args, char **out, char **err)
 {
-    char cmd[8192];
+    return tl_run_cli_within(0, args, out, err);
+}
+
+int tl_run_cli_within(int seconds, const char *args, char **out, char **err)
+{
+    char cmd[8192], limit[64] = "";
     const char *o = tl_tmp(".cli-stdout"), *e = tl_tmp(".cli-stderr");
     setenv("FACEFUSE_MODEL_DIR", FACEFUSE_TEST_MODELS, 0); /* ctest sets it; a direct run may not */
-    snprintf(cmd, sizeof cmd, "%s %s </dev/null >'%s' 2>'%s'", FACEFUSE_BINARY, args, o, e);
+    if (seconds > 0)
+        snprintf(limit, sizeof limit, "timeout -s KILL %d ", seconds);
+    snprintf(cmd, sizeof cmd, "%s%s %s </dev/null >'%s' 2>'%s'", limit, FACEFUSE_BINARY, args, o, e);
     int status = system(cmd);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (out)
-        *out = slurp(o);
+        *out = tl_slurp(o);
     if (err)
-        *err = slurp(e);
+        *err = tl_slurp(e);
     return code;
 }
 

@@ -49,6 +49,12 @@ const char *tl_tmp(const char *name);        /* <tmpdir>/<name> */
 /* Runs the facefuse binary with args (a shell-quoted string); returns its exit
  * code and captures stdout and stderr into malloc'd strings (may pass NULL). */
 int tl_run_cli(const char *args, char **out, char **err);
+/* The same, killed after `seconds` (exit code 137 then): a hang fails the
+ * test instead of blocking the suite. */
+int tl_run_cli_within(int seconds, const char *args, char **out, char **err);
+
+/* The whole file as a malloc'd string ("" when it cannot be read). */
+char *tl_slurp(const char *path);
 
 /* A context whose model dir is the test model cache and downloads disabled. */
 facefuse_context *tl_context(void);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/file.h"
 
@@ -127,4 +128,123 @@ done:
         globfree(&sources);
     globfree(&targets);
     return rc;
+}
+
+/* The output path with its directory resolved ("out/./a.png" and
+ * "./out/a.png" are one file); the path itself when the directory does not
+ * resolve. */
+static void canonical_output(const char *path, char *out, size_t size)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path > 0 ? slash - path : 1), path);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (realpath(dir, real))
+        snprintf(out, size, "%s/%s", real, name);
+    else
+        snprintf(out, size, "%s", path);
+}
+
+typedef struct named_output {
+    char path[PATH_MAX];
+    int item;
+} named_output;
+
+static int by_path(const void *a, const void *b)
+{
+    const named_output *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    return c ? c : x->item - y->item;
+}
+
+/* An existing file by identity: an output (input = 0) or an input of an item. */
+typedef struct file_id {
+    dev_t dev;
+    ino_t ino;
+    int item;
+    int input;
+    const char *path;
+} file_id;
+
+static int by_id(const void *a, const void *b)
+{
+    const file_id *x = a, *y = b;
+    if (x->dev != y->dev)
+        return x->dev < y->dev ? -1 : 1;
+    if (x->ino != y->ino)
+        return x->ino < y->ino ? -1 : 1;
+    return x->input - y->input; /* outputs first */
+}
+
+static int add_id(file_id *ids, int n, const char *path, int item, int input)
+{
+    struct stat st;
+    if (!path || !path[0] || stat(path, &st) != 0)
+        return n;
+    ids[n].dev = st.st_dev;
+    ids[n].ino = st.st_ino;
+    ids[n].item = item;
+    ids[n].input = input;
+    ids[n].path = path;
+    return n + 1;
+}
+
+static facefuse_status check_distinct_outputs(const fu_batch_item *items, int count, fu_err *err)
+{
+    named_output *outs = calloc((size_t)count, sizeof *outs);
+    facefuse_status rc = FACEFUSE_OK;
+    if (!outs)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory checking %d batch items", count);
+    for (int i = 0; i < count; i++) {
+        canonical_output(items[i].output, outs[i].path, sizeof outs[i].path);
+        outs[i].item = i;
+    }
+    qsort(outs, (size_t)count, sizeof *outs, by_path); /* equal outputs become neighbours */
+    for (int i = 1; i < count && rc == FACEFUSE_OK; i++) {
+        if (strcmp(outs[i - 1].path, outs[i].path) != 0)
+            continue;
+        int a = outs[i - 1].item, b = outs[i].item;
+        rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                     "batch-run: items %d (%s) and %d (%s) would both write %s; refusing before any work "
+                     "(use {index}, {source_name} or {target_name} in the output pattern)",
+                     a + 1, items[a].target, b + 1, items[b].target, items[a].output);
+    }
+    free(outs);
+    return rc;
+}
+
+static facefuse_status check_outputs_are_not_inputs(const fu_batch_item *items, int count, fu_err *err)
+{
+    file_id *ids = calloc((size_t)count * 3, sizeof *ids);
+    facefuse_status rc = FACEFUSE_OK;
+    int n = 0;
+    if (!ids)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory checking %d batch items", count);
+    for (int i = 0; i < count; i++) {
+        n = add_id(ids, n, items[i].output, i, 0);
+        n = add_id(ids, n, items[i].target, i, 1);
+        n = add_id(ids, n, items[i].source, i, 1);
+    }
+    qsort(ids, (size_t)n, sizeof *ids, by_id); /* an output precedes the inputs that are the same file */
+    for (int i = 0; i + 1 < n && rc == FACEFUSE_OK; i++) {
+        const file_id *o = &ids[i], *in = &ids[i + 1];
+        if (o->input || !in->input || o->dev != in->dev || o->ino != in->ino)
+            continue;
+        rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                     "batch-run: item %d would write %s over the input %s; refusing before any work", o->item + 1,
+                     o->path, in->path);
+    }
+    free(ids);
+    return rc;
+}
+
+facefuse_status fu_batch_check(const fu_batch_item *items, int count, fu_err *err)
+{
+    if (count <= 0)
+        return FACEFUSE_OK;
+    facefuse_status rc = check_distinct_outputs(items, count, err);
+    return rc == FACEFUSE_OK ? check_outputs_are_not_inputs(items, count, err) : rc;
 }

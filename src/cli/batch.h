@@ -27,4 +27,10 @@ facefuse_status fu_batch_expand(const char *source_pattern, const char *target_p
                                 const char *output_pattern, fu_batch_item **items, int *count,
                                 fu_err *err);
 
+/* Before any work: no two items write the same file (compared after
+ * resolving the output's directory), and no item's output is an input
+ * (target or source) of any item, by device and inode. Else
+ * FACEFUSE_ERR_INVALID_ARGUMENT naming both. */
+facefuse_status fu_batch_check(const fu_batch_item *items, int count, fu_err *err);
+
 #endif

@@ -10,7 +10,6 @@
  * Every failure prints one line on stderr: "facefuse: error: <what and where>".
  */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "core/alloc_policy.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/stop.h"
 #include "face/analyse.h"
 #include "infer/context.h"
 #include "infer/context_options.h"
@@ -35,19 +35,9 @@
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
 
-/* Set by SIGINT/SIGTERM; the video engine polls it and stops within a second. */
+/* Set by SIGINT/SIGTERM/SIGHUP (core/stop.h); the video engine, model
+ * sessions and downloads poll it and stop within a second. */
 static volatile int stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (stop_requested) {
-        /* Second Ctrl-C: leave now, without partial files. */
-        fu_output_remove_all_partial();
-        _exit(EXIT_STOPPED);
-    }
-    stop_requested = 1;
-}
 
 static int exit_code_of(facefuse_status rc)
 {
@@ -70,7 +60,10 @@ static int exit_code_of(facefuse_status rc)
 
 static int fail(const fu_err *err)
 {
-    fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
+    if (err->code == FACEFUSE_ERR_CANCELLED && fu_stop_signal())
+        fprintf(stderr, "facefuse: error: stopped by %s: %s\n", fu_stop_reason(), err->msg);
+    else
+        fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
     return exit_code_of(err->code);
 }
 
@@ -116,6 +109,8 @@ static int intra_op_threads(const fu_run_config *cfg, int videos)
 static facefuse_status make_context(const fu_run_config *cfg, int videos, facefuse_context **ctx, fu_err *err)
 {
     facefuse_context_params p = fu_context_params_of(&cfg->context, intra_op_threads(cfg, videos));
+    if (fu_model_dir_check(p.model_dir, err) != FACEFUSE_OK)
+        return err->code;
     fu_providers check;
     memset(&check, 0, sizeof check);
     for (int i = 0; p.execution_providers[i]; i++)
@@ -126,6 +121,7 @@ static facefuse_status make_context(const fu_run_config *cfg, int videos, facefu
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "cannot create the facefuse context");
     /* Models fetched on first use show a progress bar (on a terminal). */
     (*ctx)->store.progress = fu_progress_bar;
+    fu_context_set_cancel(*ctx, &stop_requested);
     return FACEFUSE_OK;
 }
 
@@ -155,8 +151,12 @@ static void print_faces_json(const char *path, const facefuse_face *faces, int n
     static const char *genders[] = {"male", "female"};
     static const char *races[] = {"white", "black", "latino", "asian", "indian", "arabic"};
     printf("{\"path\":\"");
-    for (const char *c = path; *c; c++)
-        printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+    for (const char *c = path; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f) /* a control character in a file name */
+            printf("\\u%04x", (unsigned)(unsigned char)*c);
+        else
+            printf(*c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+    }
     printf("\",\"faces\":[");
     for (int i = 0; i < n; i++) {
         const facefuse_face *f = &faces[i];
@@ -218,7 +218,7 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "detect needs an image path");
         return fail(&err);
     }
-    if (fu_image_read(path, &image, &err) != FACEFUSE_OK)
+    if (fu_input_check(path, "image", &err) != FACEFUSE_OK || fu_image_read(path, &image, &err) != FACEFUSE_OK)
         return fail(&err);
     optional_models(ctx, &a);
     if (facefuse_detect_faces(ctx, &image, &a, &faces, &n) != FACEFUSE_OK) {
@@ -229,7 +229,9 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
     if (strcmp(fu_optset_str(set, "--json"), "true") == 0) {
         print_faces_json(path, faces, n);
     } else {
-        printf("%s: %d face%s\n", path, n, n == 1 ? "" : "s");
+        char shown[FU_ERRMSG_MAX];
+        fu_one_line(shown, sizeof shown, path); /* control characters in the name escaped */
+        printf("%s: %d face%s\n", shown, n, n == 1 ? "" : "s");
         for (int i = 0; i < n; i++)
             printf("  face %d: box %.1f,%.1f,%.1f,%.1f score %.3f angle %d\n", i, faces[i].box[0], faces[i].box[1],
                    faces[i].box[2], faces[i].box[3], faces[i].detector_score, faces[i].angle_deg);
@@ -287,7 +289,7 @@ static int cmd_headless_run(facefuse_context *ctx, const fu_optset *set, fu_run_
     if (fu_run_target(ctx, cfg, &hooks, &result, &err) != FACEFUSE_OK)
         return fail(&err);
     if (stop_requested) {
-        fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped");
+        fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped while processing %s", cfg->paths.target_path);
         return fail(&err);
     }
     fu_info("wrote %s", result.output_path);
@@ -353,8 +355,11 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
     fu_err_clear(&err);
     if (fu_batch_expand(pattern_of(set, "--source-pattern", "--source-paths"),
                         pattern_of(set, "--target-pattern", "--target-path"),
-                        pattern_of(set, "--output-pattern", "--output-path"), &items, &n, &err) != FACEFUSE_OK)
+                        pattern_of(set, "--output-pattern", "--output-path"), &items, &n, &err) != FACEFUSE_OK ||
+        fu_batch_check(items, n, &err) != FACEFUSE_OK) {
+        free(items);
         return fail(&err);
+    }
     for (int i = 0; i < n && !stop_requested; i++) {
         fu_run_config cfg = *base;
         const char *source = items[i].source;
@@ -398,7 +403,9 @@ int main(int argc, char **argv)
     memset(&cfg, 0, sizeof cfg);
     fu_err_clear(&err);
     if (argc < 2) {
-        usage(stderr, NULL);
+        fprintf(stderr, "usage: facefuse headless-run -s SOURCE... -t TARGET -o OUTPUT [options]\n"
+                        "       facefuse batch-run | benchmark | detect IMAGE | force-download | --list-execution-providers\n"
+                        "facefuse --help lists the commands and options\n");
         return EXIT_INVALID;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
@@ -419,11 +426,7 @@ int main(int argc, char **argv)
         return fail(&err);
     }
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    /* A file-size limit (or a full quota) must fail the write, not kill us
-     * with a partial file left behind. */
-    signal(SIGXFSZ, SIG_IGN);
+    fu_stop_install(&stop_requested);
     fu_alloc_keep_freed_memory();
     if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
         fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "core/image.h"
+#include "core/numeric.h"
 
 static void put(facefuse_image *im, int x, int y, fu_rgb c)
 {
@@ -23,17 +24,57 @@ static void put(facefuse_image *im, int x, int y, fu_rgb c)
 
 void fu_draw_disc(facefuse_image *im, float cx, float cy, float radius, fu_rgb c)
 {
-    int r = (int)ceilf(radius);
+    int r = fu_int_clamp(ceilf(radius), 0, 64);
+    /* Far outside (or not a number): nothing to draw. */
+    if (!(cx > -r - 1 && cy > -r - 1 && cx < im->width + r + 1 && cy < im->height + r + 1))
+        return;
+    int x = (int)lroundf(cx), y = (int)lroundf(cy);
     for (int dy = -r; dy <= r; dy++)
         for (int dx = -r; dx <= r; dx++)
             if (dx * dx + dy * dy <= radius * radius + 0.5f)
-                put(im, (int)lroundf(cx) + dx, (int)lroundf(cy) + dy, c);
+                put(im, x + dx, y + dy, c);
+}
+
+/* Clips the segment to the rectangle [lo, hi]² by Liang–Barsky; 0 when
+ * nothing of it is inside (or a coordinate is not a number). */
+static int clip_segment(float *x0, float *y0, float *x1, float *y1, float lo_x, float lo_y, float hi_x, float hi_y)
+{
+    double t0 = 0, t1 = 1, dx = (double)*x1 - *x0, dy = (double)*y1 - *y0;
+    const double p[4] = {-dx, dx, -dy, dy};
+    const double q[4] = {*x0 - (double)lo_x, hi_x - (double)*x0, *y0 - (double)lo_y, hi_y - (double)*y0};
+    if (!(isfinite(dx) && isfinite(dy) && isfinite(q[0]) && isfinite(q[1]) && isfinite(q[2]) && isfinite(q[3])))
+        return 0;
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0)
+                return 0;
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0 && t > t0)
+            t0 = t;
+        if (p[i] > 0 && t < t1)
+            t1 = t;
+    }
+    if (t0 > t1)
+        return 0;
+    float nx0 = (float)(*x0 + t0 * dx), ny0 = (float)(*y0 + t0 * dy);
+    *x1 = (float)(*x0 + t1 * dx);
+    *y1 = (float)(*y0 + t1 * dy);
+    *x0 = nx0;
+    *y0 = ny0;
+    return 1;
 }
 
 void fu_draw_line(facefuse_image *im, float x0, float y0, float x1, float y1, int thickness, fu_rgb c)
 {
+    /* Only the part that can touch the image is walked: a point far away
+     * must not turn into billions of steps. */
+    float m = (float)(thickness > 1 ? thickness : 1) + 1;
+    if (!clip_segment(&x0, &y0, &x1, &y1, -m, -m, (float)im->width + m, (float)im->height + m))
+        return;
     float dx = x1 - x0, dy = y1 - y0;
-    int steps = (int)ceilf(fmaxf(fabsf(dx), fabsf(dy)));
+    int steps = fu_int_clamp(ceilf(fmaxf(fabsf(dx), fabsf(dy))), 1, 1 << 20);
     if (steps < 1)
         steps = 1;
     for (int i = 0; i <= steps; i++) {

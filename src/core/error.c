@@ -7,13 +7,46 @@
 #include <stdio.h>
 #include <string.h>
 
+void fu_one_line(char *dst, size_t size, const char *src)
+{
+    size_t end = strlen(src), o = 0;
+
+    if (size == 0)
+        return;
+    while (end > 0 && (src[end - 1] == '\n' || src[end - 1] == '\r' || src[end - 1] == ' ' || src[end - 1] == '\t'))
+        end--;
+    for (size_t i = 0; i < end; i++) {
+        unsigned char c = (unsigned char)src[i];
+        char esc[5];
+        size_t n;
+        if (c >= 0x20 && c != 0x7f) {
+            esc[0] = (char)c;
+            n = 1;
+        } else if (c == '\n' || c == '\t' || c == '\r') {
+            esc[0] = '\\';
+            esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : 'r';
+            n = 2;
+        } else {
+            snprintf(esc, sizeof esc, "\\x%02x", c);
+            n = 4;
+        }
+        if (o + n >= size)
+            break;
+        memcpy(dst + o, esc, n);
+        o += n;
+    }
+    dst[o] = '\0';
+}
+
 facefuse_status fu_fail(fu_err *err, facefuse_status code, const char *fmt, ...)
 {
     if (err) {
+        char raw[FU_ERRMSG_MAX];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        fu_one_line(err->msg, sizeof err->msg, raw);
         err->code = code;
     }
     return code;

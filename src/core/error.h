@@ -7,6 +7,11 @@
  * then returns the code: `return fu_fail(err, FACEFUSE_ERR_IO, "cannot open %s: %s", p, strerror(errno));`
  * The public API copies the message into its context. An fu_err lives on the
  * caller's stack, so threads never share one.
+ *
+ * A message is always one line: fu_fail drops trailing white space (library
+ * messages often end in a newline) and writes control characters (a newline
+ * or an escape sequence in a file name) as \n, \t, \r or \xNN, so a hostile
+ * file name cannot forge lines or drive the terminal.
  */
 #ifndef FU_ERROR_H
 #define FU_ERROR_H
@@ -26,5 +31,9 @@ facefuse_status fu_fail(fu_err *err, facefuse_status code, const char *fmt, ...)
 
 /* Clears err to FACEFUSE_OK and "". */
 void fu_err_clear(fu_err *err);
+
+/* Copies src into dst (size bytes, always terminated) as one line: trailing
+ * white space dropped, control characters escaped as above. */
+void fu_one_line(char *dst, size_t size, const char *src);
 
 #endif

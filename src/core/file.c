@@ -4,14 +4,19 @@
 #include "core/file.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/log.h"
 
 #define MAX_PARTIAL 64
 
@@ -52,6 +57,16 @@ void fu_output_remove_all_partial(void)
             unlink(partial_paths[i]);
 }
 
+int fu_partial_track(const char *path)
+{
+    return claim_slot(path);
+}
+
+void fu_partial_untrack(int slot)
+{
+    release_slot(slot);
+}
+
 static mode_t umask_value;
 static pthread_once_t umask_once = PTHREAD_ONCE_INIT;
 
@@ -79,6 +94,21 @@ static void directory_of(const char *path, char *dir, size_t size)
         *slash = '\0';
 }
 
+static const char *kind_of(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO (named pipe)";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    return "not a regular file";
+}
+
 facefuse_status fu_output_check(const char *final_path, fu_err *err)
 {
     char dir[PATH_MAX];
@@ -96,7 +126,54 @@ facefuse_status fu_output_check(const char *final_path, fu_err *err)
         return fu_fail(err, FACEFUSE_ERR_IO, "output directory %s is not writable", dir);
     if (stat(final_path, &st) == 0 && S_ISDIR(st.st_mode))
         return fu_fail(err, FACEFUSE_ERR_IO, "output path %s is a directory", final_path);
+    /* The output is renamed into place: over /dev/null, a FIFO or a link to a
+     * device that would replace the special file itself. */
+    if (stat(final_path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "output %s is %s, not a regular file; refused", final_path,
+                       kind_of(st.st_mode));
     return FACEFUSE_OK;
+}
+
+/* 1 when name is "<base>.partial-XXXXXX" (mkstemp's six characters). */
+static int is_partial_of(const char *name, const char *base)
+{
+    static const char tag[] = ".partial-";
+    size_t n = strlen(base);
+    return strncmp(name, base, n) == 0 && strncmp(name + n, tag, sizeof tag - 1) == 0 &&
+           strlen(name + n + sizeof tag - 1) == 6;
+}
+
+/* Removes the partial files of final_path that no live run holds locked:
+ * those a killed run left behind. One held by a running process stays. */
+static void remove_stale_partials(const char *final_path)
+{
+    char dir[PATH_MAX], path[PATH_MAX];
+    const char *slash = strrchr(final_path, '/');
+    const char *base = slash ? slash + 1 : final_path;
+    struct dirent *e;
+
+    directory_of(final_path, dir, sizeof dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    while ((e = readdir(d))) {
+        if (!is_partial_of(e->d_name, base))
+            continue;
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+            continue;
+        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+            if (unlink(path) == 0)
+                fu_info("removed %s, left by an interrupted run", path);
+        } else if (S_ISREG(st.st_mode)) {
+            fu_warn("%s is being written by another running facefuse", path);
+        }
+        close(fd);
+    }
+    closedir(d);
 }
 
 facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *err)
@@ -105,19 +182,31 @@ facefuse_status fu_output_begin(fu_output *out, const char *final_path, fu_err *
 
     memset(out, 0, sizeof *out);
     out->slot = -1;
+    out->lock_fd = -1;
     if ((rc = fu_output_check(final_path, err)) != FACEFUSE_OK)
         return rc;
 
+    remove_stale_partials(final_path);
     snprintf(out->final_path, sizeof out->final_path, "%s", final_path);
     snprintf(out->temp_path, sizeof out->temp_path, "%s.partial-XXXXXX", final_path);
-    int fd = mkstemp(out->temp_path);
+    int fd = mkostemp(out->temp_path, O_CLOEXEC);
     if (fd < 0)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot create %s: %s", out->temp_path, strerror(errno));
     /* mkstemp makes the file 0600; the output should get the usual mode. */
     fchmod(fd, 0666 & ~process_umask());
-    close(fd);
+    /* Held until commit or abort (or the process dies): tells the next run
+     * that this partial file is alive. */
+    flock(fd, LOCK_EX | LOCK_NB);
+    out->lock_fd = fd;
     out->slot = claim_slot(out->temp_path);
     return FACEFUSE_OK;
+}
+
+static void release_lock(fu_output *out)
+{
+    if (out->lock_fd >= 0)
+        close(out->lock_fd);
+    out->lock_fd = -1;
 }
 
 facefuse_status fu_output_commit(fu_output *out, fu_err *err)
@@ -129,6 +218,7 @@ facefuse_status fu_output_commit(fu_output *out, fu_err *err)
         fu_output_abort(out);
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot rename to %s: %s", out->final_path, strerror(e));
     }
+    release_lock(out);
     release_slot(out->slot);
     out->slot = -1;
     out->temp_path[0] = '\0';
@@ -137,8 +227,10 @@ facefuse_status fu_output_commit(fu_output *out, fu_err *err)
 
 void fu_output_abort(fu_output *out)
 {
-    if (out->temp_path[0])
+    if (out->temp_path[0]) { /* a zeroed, never begun output holds no descriptor */
         unlink(out->temp_path);
+        release_lock(out);
+    }
     release_slot(out->slot);
     out->slot = -1;
     out->temp_path[0] = '\0';
@@ -185,6 +277,69 @@ int fu_file_exists(const char *path)
 {
     struct stat st;
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+
+/* The message for a path that stat/open refused with errno e. */
+static facefuse_status refuse_errno(const char *path, const char *what, int e, fu_err *err)
+{
+    if (e == ENOENT || e == ENOTDIR)
+        return fu_fail(err, FACEFUSE_ERR_NOT_FOUND, "%s %s does not exist", what, path);
+    if (e == ELOOP)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s %s: symbolic link loop (too many levels of links)",
+                       what, path);
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s %s cannot be read: %s", what, path, strerror(e));
+}
+
+static facefuse_status refuse_kind(const char *path, const char *what, mode_t mode, fu_err *err)
+{
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s %s is %s, not a regular file; refused", what, path,
+                   kind_of(mode));
+}
+
+facefuse_status fu_input_check(const char *path, const char *what, fu_err *err)
+{
+    struct stat st;
+
+    if (!path || !*path)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no %s given", what);
+    if (stat(path, &st) != 0)
+        return refuse_errno(path, what, errno, err);
+    if (!S_ISREG(st.st_mode))
+        return refuse_kind(path, what, st.st_mode, err);
+    if (access(path, R_OK) != 0)
+        return refuse_errno(path, what, errno, err);
+    return FACEFUSE_OK;
+}
+
+int fu_open_regular(const char *path, int flags, const char *what, fu_err *err)
+{
+    struct stat st;
+    /* O_NONBLOCK: opening a FIFO without a writer returns at once. */
+    int fd = open(path, flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        refuse_errno(path, what, errno, err);
+        return -1;
+    }
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        refuse_errno(path, what, e, err);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        refuse_kind(path, what, st.st_mode, err);
+        return -1;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+int fu_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 facefuse_status fu_mkdirs(const char *path, fu_err *err)

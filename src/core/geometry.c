@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/image.h"
+#include "core/numeric.h"
 
 fu_affine fu_affine_identity(void)
 {
@@ -142,7 +143,7 @@ static inline int sample_bilinear(const facefuse_image *src, double x, double y,
                                   float *out)
 {
     int c = src->channels, w = src->width, h = src->height;
-    int x0 = (int)floor(x), y0 = (int)floor(y);
+    int x0 = fu_floor_int(x), y0 = fu_floor_int(y);
     float fx = (float)(x - x0), fy = (float)(y - y0);
 
     if (border == FU_BORDER_CONSTANT && (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h)) {
@@ -184,7 +185,7 @@ static void warp_row_bilinear(const facefuse_image *src, uint8_t *row, int width
     float s[4];
 
     for (int x = 0; x < width; x++, sx += dx, sy += dy) {
-        int x0 = (int)floor(sx), y0 = (int)floor(sy);
+        int x0 = fu_floor_int(sx), y0 = fu_floor_int(sy);
         uint8_t *out = row + (size_t)x * oc;
         if (oc == 4 && c == 3)
             out[3] = 255;
@@ -199,10 +200,8 @@ static void warp_row_bilinear(const facefuse_image *src, uint8_t *row, int width
             continue;
         }
         sample_bilinear(src, sx, sy, border, s);
-        for (int k = 0; k < common; k++) {
-            float v = s[k] + 0.5f;
-            out[k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-        }
+        for (int k = 0; k < common; k++)
+            out[k] = fu_u8_round(s[k]);
     }
 }
 
@@ -212,9 +211,7 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
     double scale = fu_affine_scale(a);
     int c = src->channels, oc = dst->channels, common = c < oc ? c : oc;
     /* Supersampling grid: 1 for magnification or mild shrinking. */
-    int grid = scale < 0.5 ? (int)ceil(1.0 / scale) : 1;
-    if (grid > 8)
-        grid = 8;
+    int grid = !(scale < 0.5) ? 1 : scale < 0.125 ? 8 : (int)ceil(1.0 / scale);
     float acc[4], s[4];
 
     if (grid == 1) {
@@ -240,10 +237,8 @@ void fu_warp_affine(const facefuse_image *src, facefuse_image *dst, const fu_aff
                 }
             }
             float norm = 1.0f / (float)(grid * grid);
-            for (int k = 0; k < common; k++) {
-                float v = acc[k] * norm + 0.5f;
-                row[x * oc + k] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-            }
+            for (int k = 0; k < common; k++)
+                row[x * oc + k] = fu_u8_round(acc[k] * norm);
             if (oc == 4 && c == 3)
                 row[x * oc + 3] = 255;
         }
@@ -258,7 +253,7 @@ void fu_warp_affine_f32(const float *src, int sw, int sh, float *dst, int dw, in
         for (int x = 0; x < dw; x++) {
             double sx = inv.m[0] * x + inv.m[1] * y + inv.m[2];
             double sy = inv.m[3] * x + inv.m[4] * y + inv.m[5];
-            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            int x0 = fu_floor_int(sx), y0 = fu_floor_int(sy);
             float fx = (float)(sx - x0), fy = (float)(sy - y0), v = 0;
             for (int j = 0; j < 2; j++) {
                 for (int i = 0; i < 2; i++) {

@@ -6,13 +6,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+int fu_image_size_ok(int64_t width, int64_t height)
+{
+    return width > 0 && height > 0 && width <= FU_MAX_IMAGE_SIDE && height <= FU_MAX_IMAGE_SIDE &&
+           width * height <= FU_MAX_IMAGE_PIXELS;
+}
+
+facefuse_status fu_image_size_check(int64_t width, int64_t height, const char *what, fu_err *err)
+{
+    if (fu_image_size_ok(width, height))
+        return FACEFUSE_OK;
+    if (width <= 0 || height <= 0)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s: %lldx%lld is an empty image", what,
+                       (long long)width, (long long)height);
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                   "%s: a %lldx%lld image is over facefuse's limit of %lld megapixels and %d px a side", what,
+                   (long long)width, (long long)height, FU_MAX_IMAGE_PIXELS / 1000000, FU_MAX_IMAGE_SIDE);
+}
+
 facefuse_status facefuse_image_alloc(facefuse_image *image, int width, int height, int channels)
 {
-    if (!image || width <= 0 || height <= 0 || (channels != 3 && channels != 4 && channels != 1))
+    if (!image || !fu_image_size_ok(width, height) || (channels != 3 && channels != 4 && channels != 1))
         return FACEFUSE_ERR_INVALID_ARGUMENT;
     memset(image, 0, sizeof *image);
     size_t stride = (size_t)width * (size_t)channels;
-    image->data = calloc((size_t)height, stride);
+    image->data = calloc(1, (size_t)height * stride + FU_IMAGE_TAIL_BYTES);
     if (!image->data)
         return FACEFUSE_ERR_NO_MEMORY;
     image->width = width;

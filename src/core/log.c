@@ -3,6 +3,8 @@
  */
 #include "core/log.h"
 
+#include "core/error.h"
+
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,6 +13,12 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static facefuse_log_level log_level = FACEFUSE_LOG_INFO;
 static facefuse_log_callback log_cb;
 static void *log_ud;
+static _Thread_local int log_quiet;
+
+void fu_log_quiet(int on)
+{
+    log_quiet = on;
+}
 
 void fu_log_set(facefuse_log_level level, facefuse_log_callback cb, void *user_data)
 {
@@ -29,14 +37,15 @@ int fu_log_enabled(facefuse_log_level level)
 void fu_log(facefuse_log_level level, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warning", "info", "debug"};
-    char line[2048];
+    char raw[2048], line[2048];
     va_list ap;
 
-    if (level > log_level)
+    if (level > log_level || log_quiet)
         return;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    fu_one_line(line, sizeof line, raw); /* one line, control characters escaped */
     pthread_mutex_lock(&log_lock);
     if (log_cb)
         log_cb(level, line, log_ud);

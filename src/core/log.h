@@ -13,6 +13,9 @@
 void fu_log_set(facefuse_log_level level, facefuse_log_callback cb, void *user_data);
 void fu_log(facefuse_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fu_log_enabled(facefuse_log_level level);
+/* While on (non-zero), this thread logs nothing: for dry runs (a writer
+ * opened only to check it can be) whose messages the real run will give. */
+void fu_log_quiet(int on);
 
 #define fu_warn(...) fu_log(FACEFUSE_LOG_WARN, __VA_ARGS__)
 #define fu_info(...) fu_log(FACEFUSE_LOG_INFO, __VA_ARGS__)

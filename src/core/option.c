@@ -7,12 +7,15 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/file.h"
 
 /* ---------------------------------------------------------------- words */
 
@@ -616,7 +619,6 @@ static facefuse_status ini_line(ini_reader *r, char *line, int lineno, fu_err *e
 facefuse_status fu_optset_load_ini(fu_optset *set, const char *path, fu_err *err)
 {
     char sbuf[256];
-    struct stat st;
     ini_reader r;
     char *line = NULL;
     size_t cap = 0;
@@ -624,14 +626,15 @@ facefuse_status fu_optset_load_ini(fu_optset *set, const char *path, fu_err *err
     int lineno = 0;
     facefuse_status rc = FACEFUSE_OK;
 
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot open config file %s: %s",
-                       shown(path, sbuf, sizeof sbuf), strerror(errno));
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(f);
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "config file %s is not a regular file",
-                       shown(path, sbuf, sizeof sbuf));
+    /* Never blocks on a FIFO, never reads a device (/dev/zero) or a directory. */
+    int fd = fu_open_regular(path, O_RDONLY, "config file", err);
+    if (fd < 0)
+        return err ? err->code : FACEFUSE_ERR_INVALID_ARGUMENT;
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "cannot read config file %s: %s", shown(path, sbuf, sizeof sbuf),
+                       strerror(errno));
     }
     memset(&r, 0, sizeof r);
     r.set = set;

@@ -17,6 +17,7 @@
 
 #include "core/image.h"
 #include "core/log.h"
+#include "core/numeric.h"
 #include "face/analyse.h"
 #include "infer/context.h"
 
@@ -303,7 +304,7 @@ static facefuse_status classify(facefuse_context *ctx, const facefuse_image *rgb
         for (int64_t i = 1; i < n; i++)
             if (out[k].data[i] > out[k].data[best])
                 best = i;
-        ids[k] = n == 1 ? (int)lroundf(out[k].data[0]) : (int)best;
+        ids[k] = n == 1 ? fu_int_clamp(roundf(out[k].data[0]), -1, 1000) : (int)best;
         fu_tensor_free(&out[k]);
     }
     face->race = ids[0] >= 0 && ids[0] < 7 ? races[ids[0]] : FACEFUSE_RACE_UNKNOWN;

@@ -13,13 +13,19 @@
 #include "core/geometry.h"
 #include "infer/ort.h"
 
+/* Bounded work on any frame: the detector's raw detections going into NMS
+ * (the best-scoring ones) and the faces analysed after it. */
+#define FU_MAX_DETECTION_CANDIDATES 4096
+#define FU_MAX_FACES_PER_FRAME 128
+
 typedef struct fu_detection {
     float box[4];
     float score;
     facefuse_point landmark_5[5];
 } fu_detection;
 
-/* *out is malloc'd (NULL when *count is 0). */
+/* *out is malloc'd (NULL when *count is 0); at most FU_MAX_FACES_PER_FRAME
+ * detections (a warning, once, says when a frame had more). */
 facefuse_status fu_detect_faces(facefuse_context *ctx, const facefuse_image *image,
                                 const facefuse_analysis_params *p, fu_detection **out, int *count,
                                 fu_err *err);

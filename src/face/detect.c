@@ -11,13 +11,18 @@
  * and boxes/points are mapped back. One NMS over everything, with
  * FaceFusion's IoU policy (0.4 / 0.3 / 0.2 / 0.1 for 1–4 angles, 0.1 for
  * "many").
+ * Bounded work: at most FU_MAX_DETECTION_CANDIDATES raw detections (the
+ * best-scoring) go into NMS, and at most FU_MAX_FACES_PER_FRAME faces come
+ * out, so a detector firing everywhere cannot take minutes.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/image.h"
 #include "core/log.h"
+#include "core/numeric.h"
 #include "media/resize.h"
 #include "face/analyse.h"
 #include "infer/context.h"
@@ -374,6 +379,32 @@ int fu_nms(fu_detection *d, int n, float iou)
     return kept;
 }
 
+/* Keeps the `max` best-scoring detections with a real box (a degenerate or
+ * empty box is no face, whatever its score). */
+static void keep_best(det_list *l, int max)
+{
+    int n = 0;
+    for (int i = 0; i < l->count; i++) {
+        const fu_detection *d = &l->items[i];
+        if (fabsf(d->box[2] - d->box[0]) >= 1 && fabsf(d->box[3] - d->box[1]) >= 1)
+            l->items[n++] = *d;
+    }
+    l->count = n;
+    if (n > max) {
+        qsort(l->items, (size_t)n, sizeof *l->items, by_score_desc);
+        l->count = max;
+    }
+}
+
+/* Said once per process: a frame with more faces than the cap. */
+static void report_face_cap(int found)
+{
+    static atomic_int reported;
+    if (atomic_exchange(&reported, 1) == 0)
+        fu_warn("a frame has %d faces; only the %d with the best detector scores are used", found,
+                FU_MAX_FACES_PER_FRAME);
+}
+
 static float nms_iou_policy(const facefuse_analysis_params *p)
 {
     static const float by_angles[5] = {0.4f, 0.4f, 0.3f, 0.2f, 0.1f};
@@ -387,10 +418,15 @@ static float nms_iou_policy(const facefuse_analysis_params *p)
 static facefuse_status pad_margins(const facefuse_image *frame, const int margin[4],
                                    facefuse_image *out, int *left, int *top, fu_err *err)
 {
-    int t = (int)(frame->height * margin[0] / 100.0 * 0.5);
-    int r = (int)(frame->width * margin[1] / 100.0 * 0.5);
-    int b = (int)(frame->height * margin[2] / 100.0 * 0.5);
-    int l = (int)(frame->width * margin[3] / 100.0 * 0.5);
+    const int big = FU_MAX_IMAGE_SIDE + 1; /* anything larger fails the size check below */
+    int t = fu_int_clamp(frame->height * (double)margin[0] / 100.0 * 0.5, 0, big);
+    int r = fu_int_clamp(frame->width * (double)margin[1] / 100.0 * 0.5, 0, big);
+    int b = fu_int_clamp(frame->height * (double)margin[2] / 100.0 * 0.5, 0, big);
+    int l = fu_int_clamp(frame->width * (double)margin[3] / 100.0 * 0.5, 0, big);
+    facefuse_status rc = fu_image_size_check((int64_t)frame->width + l + r, (int64_t)frame->height + t + b,
+                                             "face detector margins", err);
+    if (rc != FACEFUSE_OK)
+        return rc;
     if (facefuse_image_alloc(out, frame->width + l + r, frame->height + t + b, 3) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for detector margins");
     for (int y = 0; y < frame->height; y++)
@@ -454,7 +490,12 @@ facefuse_status fu_detect_faces(facefuse_context *ctx, const facefuse_image *ima
                           &list, err);
     if (rc != FACEFUSE_OK)
         goto done;
+    keep_best(&list, FU_MAX_DETECTION_CANDIDATES);
     list.count = fu_nms(list.items, list.count, nms_iou_policy(p));
+    if (list.count > FU_MAX_FACES_PER_FRAME) {
+        report_face_cap(list.count);
+        list.count = FU_MAX_FACES_PER_FRAME; /* NMS left them best first */
+    }
     for (int i = 0; i < list.count; i++) {
         fu_detection *d = &list.items[i];
         float x1 = fminf(d->box[0], d->box[2]), x2 = fmaxf(d->box[0], d->box[2]);

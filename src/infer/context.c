@@ -110,6 +110,21 @@ const char *const *facefuse_available_providers(int *count)
     return fu_ort_available_providers(count);
 }
 
+void fu_context_set_cancel(facefuse_context *ctx, volatile int *flag)
+{
+    pthread_mutex_lock(&ctx->lock);
+    ctx->cancel = flag;
+    ctx->store.cancel = flag;
+    for (int i = 0; i < ctx->n_sessions; i++)
+        fu_session_set_cancel(ctx->sessions[i].session, flag);
+    pthread_mutex_unlock(&ctx->lock);
+}
+
+int fu_context_cancelled(const facefuse_context *ctx)
+{
+    return ctx && ctx->cancel && *ctx->cancel;
+}
+
 const fu_model_def *fu_context_model(facefuse_context *ctx, const char *name)
 {
     const fu_model_def *def = NULL;
@@ -150,6 +165,7 @@ static facefuse_status load_session(facefuse_context *ctx, const fu_model_def *d
     }
     if ((rc = fu_session_open(path, &ctx->providers, out, err)) != FACEFUSE_OK)
         return rc;
+    fu_session_set_cancel(*out, ctx->cancel);
     if ((rc = fu_session_check(*out, def->contract, err)) != FACEFUSE_OK) {
         fu_session_close(*out);
         *out = NULL;

@@ -43,7 +43,14 @@ struct facefuse_context {
     fu_custom_model custom[FU_MAX_CUSTOM_MODELS];
     int n_custom;
     fu_err err;
+    volatile int *cancel;            /* a stop request (Ctrl-C) seen by sessions and downloads */
 };
+
+/* Makes every model session and download of ctx stop when *flag becomes
+ * non-zero (FACEFUSE_ERR_CANCELLED): the CLI passes its signal flag. */
+void fu_context_set_cancel(facefuse_context *ctx, volatile int *flag);
+/* 1 when ctx's stop flag is set. */
+int fu_context_cancelled(const facefuse_context *ctx);
 
 /* The model named `name`: a registered custom model first, then the registry. */
 const fu_model_def *fu_context_model(facefuse_context *ctx, const char *name);

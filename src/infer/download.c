@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/file.h"
+
 #define PROGRESS_INTERVAL_NS 100000000LL /* at most ten reports a second */
 #define CONNECT_TIMEOUT_S 10L
 #define STALL_LIMIT_BYTES_PER_S 1L
@@ -39,20 +41,44 @@ static int64_t now_ns(void)
 
 /* State shared with libcurl's callbacks during one transfer. */
 typedef struct transfer {
+    CURL *curl;
     FILE *fp;
     int write_errno;          /* errno of a failed fwrite, 0 if none */
     const char *label;
     fu_progress_fn progress;
     void *ud;
+    volatile int *cancel;
+    int64_t max_bytes;        /* the file's size may not pass this */
     int64_t offset;           /* bytes already in the file before this transfer */
     int64_t written;          /* bytes written by this transfer */
     int64_t last_report_ns;
+    int64_t announced;        /* offset + Content-Length, -1 when unknown */
+    int too_large;            /* stopped: more bytes than announced or allowed */
+    int cancelled;            /* stopped by *cancel */
 } transfer;
+
+/* The size the file will have by the server's word, -1 when it gave none. */
+static int64_t announced_size(transfer *t)
+{
+    curl_off_t length = -1;
+    if (t->announced < 0 && curl_easy_getinfo(t->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+        length >= 0)
+        t->announced = t->offset + (int64_t)length;
+    return t->announced;
+}
 
 static size_t write_cb(char *data, size_t size, size_t count, void *userp)
 {
     transfer *t = userp;
     size_t bytes = size * count;
+    int64_t limit = announced_size(t);
+
+    if (limit < 0 || limit > t->max_bytes)
+        limit = t->max_bytes;
+    if (t->offset + t->written + (int64_t)bytes > limit) {
+        t->too_large = 1;
+        return 0; /* curl stops with CURLE_WRITE_ERROR */
+    }
     size_t put = fwrite(data, 1, bytes, t->fp);
 
     if (put != bytes)
@@ -67,6 +93,10 @@ static int xferinfo_cb(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_o
     transfer *t = userp;
     int64_t now;
 
+    if (t->cancel && *t->cancel) {
+        t->cancelled = 1;
+        return 1; /* curl stops with CURLE_ABORTED_BY_CALLBACK */
+    }
     if (!t->progress)
         return 0;
     now = now_ns();
@@ -130,11 +160,43 @@ static int is_resume_refusal(CURLcode rc, long http_code)
            (rc == CURLE_HTTP_RETURNED_ERROR && http_code == 416);
 }
 
-facefuse_status fu_download_append(const char *url, const char *part_path, int resume,
-                                   const char *label, fu_progress_fn progress, void *ud,
-                                   int *resume_refused, fu_err *err)
+/* The transfer's outcome; the partial file is removed on a cancel and when
+ * the server sent more than it may. */
+static facefuse_status finish_transfer(const char *url, const char *part_path, transfer *t, CURLcode rc,
+                                       long http_code, int close_errno, const char *errbuf,
+                                       int *resume_refused, fu_err *err)
 {
-    transfer t = {.label = label, .progress = progress, .ud = ud};
+    if (t->cancelled) {
+        unlink(part_path);
+        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "download of %s stopped; removed %s", url, part_path);
+    }
+    if (t->too_large) {
+        unlink(part_path);
+        if (t->announced >= 0 && t->announced <= t->max_bytes)
+            return fu_fail(err, FACEFUSE_ERR_DOWNLOAD,
+                           "cannot download %s: the server sent more than the %lld bytes it announced", url,
+                           (long long)t->announced);
+        return fu_fail(err, FACEFUSE_ERR_DOWNLOAD, "cannot download %s: larger than the %lld bytes allowed", url,
+                       (long long)t->max_bytes);
+    }
+    if (t->write_errno)
+        return fu_fail(err, FACEFUSE_ERR_IO, "cannot write %s: %s", part_path, strerror(t->write_errno));
+    if (rc != CURLE_OK) {
+        if (resume_refused && t->offset > 0 && is_resume_refusal(rc, http_code))
+            *resume_refused = 1;
+        return fu_fail(err, FACEFUSE_ERR_DOWNLOAD, "cannot download %s: %s", url,
+                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
+    }
+    if (close_errno)
+        return fu_fail(err, FACEFUSE_ERR_IO, "cannot write %s: %s", part_path, strerror(close_errno));
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_download_append(const char *url, const char *part_path, int resume,
+                                   const fu_transfer_opts *opts, int *resume_refused, fu_err *err)
+{
+    static const fu_transfer_opts none = {0};
+    transfer t = {0};
     char errbuf[CURL_ERROR_SIZE] = "";
     CURL *curl;
     CURLcode rc;
@@ -142,8 +204,18 @@ facefuse_status fu_download_append(const char *url, const char *part_path, int r
     int close_errno = 0;
     facefuse_status st;
 
+    if (!opts)
+        opts = &none;
+    t.label = opts->label ? opts->label : part_path;
+    t.progress = opts->progress;
+    t.ud = opts->ud;
+    t.cancel = opts->cancel;
+    t.max_bytes = opts->max_bytes > 0 ? opts->max_bytes : FU_DOWNLOAD_MAX_BYTES;
+    t.announced = -1;
     if (resume_refused)
         *resume_refused = 0;
+    if (t.cancel && *t.cancel)
+        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "download of %s stopped before it began", url);
     pthread_once(&curl_once, init_curl);
     if (curl_init_status != CURLE_OK)
         return fu_fail(err, FACEFUSE_ERR_DOWNLOAD, "cannot download %s: libcurl failed to start: %s",
@@ -156,28 +228,20 @@ facefuse_status fu_download_append(const char *url, const char *part_path, int r
         fclose(t.fp);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "cannot download %s: curl_easy_init failed", url);
     }
+    t.curl = curl;
+    int slot = fu_partial_track(part_path);
     set_options(curl, url, &t, errbuf);
     rc = curl_easy_perform(curl);
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_code);
+    announced_size(&t);
     curl_easy_cleanup(curl);
     if (fclose(t.fp) != 0)
         close_errno = errno ? errno : EIO;
-
-    if (t.write_errno)
-        return fu_fail(err, FACEFUSE_ERR_IO, "cannot write %s: %s", part_path,
-                       strerror(t.write_errno));
-    if (rc != CURLE_OK) {
-        if (resume_refused && t.offset > 0 && is_resume_refusal(rc, http_code))
-            *resume_refused = 1;
-        return fu_fail(err, FACEFUSE_ERR_DOWNLOAD, "cannot download %s: %s", url,
-                       errbuf[0] ? errbuf : curl_easy_strerror(rc));
-    }
-    if (close_errno)
-        return fu_fail(err, FACEFUSE_ERR_IO, "cannot write %s: %s", part_path,
-                       strerror(close_errno));
-    if (progress)
-        progress(label, t.offset + t.written, t.offset + t.written, ud);
-    return FACEFUSE_OK;
+    st = finish_transfer(url, part_path, &t, rc, http_code, close_errno, errbuf, resume_refused, err);
+    fu_partial_untrack(slot);
+    if (st == FACEFUSE_OK && t.progress)
+        t.progress(t.label, t.offset + t.written, t.offset + t.written, t.ud);
+    return st;
 }
 
 static const char *base_name(const char *path)
@@ -196,10 +260,11 @@ facefuse_status fu_download_file(const char *url, const char *dest_path, fu_prog
 
     if (snprintf(part, sizeof part, "%s.download", dest_path) >= (int)sizeof part)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "path too long: %s", dest_path);
+    fu_transfer_opts opts = {base_name(dest_path), progress, ud, 0, NULL};
     resume = stat(part, &sb) == 0 && sb.st_size > 0;
-    st = fu_download_append(url, part, resume, base_name(dest_path), progress, ud, &refused, err);
+    st = fu_download_append(url, part, resume, &opts, &refused, err);
     if (st != FACEFUSE_OK && refused)
-        st = fu_download_append(url, part, 0, base_name(dest_path), progress, ud, NULL, err);
+        st = fu_download_append(url, part, 0, &opts, NULL, err);
     if (st != FACEFUSE_OK)
         return st;
     if (rename(part, dest_path) != 0)

@@ -16,21 +16,35 @@
 #include "core/error.h"
 #include "infer/registry.h"
 
+/* The largest file a download may produce when the server announces no
+ * size (FaceFusion's largest model is well under it). */
+#define FU_DOWNLOAD_MAX_BYTES (4LL << 30)
+
+typedef struct fu_transfer_opts {
+    const char *label;        /* names the transfer for the progress callback */
+    fu_progress_fn progress;  /* may be NULL; called at most ten times a second plus once at the end */
+    void *ud;
+    int64_t max_bytes;        /* the file may not grow past this; 0 = FU_DOWNLOAD_MAX_BYTES */
+    volatile int *cancel;     /* may be NULL; non-zero aborts within a second */
+} fu_transfer_opts;
+
 /* Appends the bytes of `url` to `part_path`, resuming from its current size
- * when resume is non-zero (else truncating it first). `label` names the
- * transfer for the progress callback (which may be NULL; it is called at most
- * ten times a second plus once at the end). On failure the partial file is
- * left in place and err says which URL failed and why; *http_code receives
- * the last HTTP status (0 when none, may be NULL). A server that cannot
- * resume makes *resume_refused 1 (may be NULL), so the caller can start over. */
+ * when resume is non-zero (else truncating it first). The file never grows
+ * past the size the server announces (Content-Length) nor past max_bytes.
+ * On a network failure the partial file is left in place (for a resume) and
+ * err says which URL failed and why. On a cancel (FACEFUSE_ERR_CANCELLED) or
+ * a server sending more than it announced or than max_bytes
+ * (FACEFUSE_ERR_DOWNLOAD) the partial file is removed. While the transfer
+ * runs, part_path is registered with fu_partial_track so a second Ctrl-C
+ * removes it too. A server that cannot resume makes *resume_refused 1 (may
+ * be NULL), so the caller can start over. */
 facefuse_status fu_download_append(const char *url, const char *part_path, int resume,
-                                   const char *label, fu_progress_fn progress, void *ud,
-                                   int *resume_refused, fu_err *err);
+                                   const fu_transfer_opts *opts, int *resume_refused, fu_err *err);
 
 /* Downloads `url` to `dest_path`: into "<dest_path>.download" (resumed when it
  * exists), renamed to dest_path only when the transfer is complete. On
  * failure FACEFUSE_ERR_DOWNLOAD naming the URL; the .download is kept for a
- * later resume. */
+ * later resume when the network failed (see fu_download_append). */
 facefuse_status fu_download_file(const char *url, const char *dest_path, fu_progress_fn progress,
                                  void *ud, fu_err *err);
 

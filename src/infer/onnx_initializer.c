@@ -345,17 +345,17 @@ static facefuse_status find_last_initializer(const char *path, pb_buf model, pb_
 
 facefuse_status fu_onnx_last_initializer(const char *path, fu_initializer *out, fu_err *err)
 {
-    struct stat st;
+    struct stat st = {0};
     void *map;
-    pb_buf model, last = {0};
     facefuse_status rc;
 
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    if (fstat(fd, &st) != 0) {
-        rc = fu_fail(err, FACEFUSE_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = fu_fail(err, FACEFUSE_ERR_IO, "cannot read %s: %s", path,
+                     S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
         close(fd);
         return rc;
     }
@@ -367,12 +367,25 @@ facefuse_status fu_onnx_last_initializer(const char *path, fu_initializer *out, 
     close(fd);
     if (map == MAP_FAILED)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot map %s: %s", path, strerror(errno));
-    model.p = map;
-    model.end = model.p + st.st_size;
-    rc = find_last_initializer(path, model, &last, err);
-    if (rc == FACEFUSE_OK)
-        rc = decode_tensor(path, last, out, err);
+    rc = fu_onnx_last_initializer_memory(map, (size_t)st.st_size, path, out, err);
     munmap(map, (size_t)st.st_size);
+    return rc;
+}
+
+facefuse_status fu_onnx_last_initializer_memory(const uint8_t *data, size_t size, const char *name,
+                                                fu_initializer *out, fu_err *err)
+{
+    pb_buf model, last = {0};
+    facefuse_status rc;
+
+    memset(out, 0, sizeof *out);
+    if (!data || size == 0)
+        return fu_fail(err, FACEFUSE_ERR_MODEL_CORRUPT, "%s: empty file, not an ONNX model", name);
+    model.p = data;
+    model.end = data + size;
+    rc = find_last_initializer(name, model, &last, err);
+    if (rc == FACEFUSE_OK)
+        rc = decode_tensor(name, last, out, err);
     return rc;
 }
 

@@ -33,6 +33,9 @@ typedef struct fu_initializer {
  * not matching dims), FACEFUSE_ERR_UNSUPPORTED (an element type other than
  * float32/float16, or data stored outside the file), FACEFUSE_ERR_NO_MEMORY. */
 facefuse_status fu_onnx_last_initializer(const char *path, fu_initializer *out, fu_err *err);
+/* The same on size bytes of an ONNX file at data; name is used in messages. */
+facefuse_status fu_onnx_last_initializer_memory(const uint8_t *data, size_t size, const char *name,
+                                                fu_initializer *out, fu_err *err);
 void fu_initializer_free(fu_initializer *t);
 
 #endif

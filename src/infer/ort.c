@@ -19,6 +19,7 @@
 #include <onnxruntime_c_api.h>
 
 #include "core/log.h"
+#include "core/numeric.h"
 
 struct fu_session {
     OrtSession *session;            /* on the first device: the one described */
@@ -29,6 +30,8 @@ struct fu_session {
     int n_in, n_out;
     fu_tensor_info in[FU_MAX_IO], out[FU_MAX_IO];
     const char *in_names[FU_MAX_IO], *out_names[FU_MAX_IO];
+    volatile int *cancel;          /* non-zero: runs are refused (Ctrl-C) */
+    atomic_int nonfinite_reported; /* the one warning about NaN/inf outputs was given */
 };
 
 static const OrtApi *ort;
@@ -79,11 +82,96 @@ static void ignore_status(OrtStatus *st)
         ort->ReleaseStatus(st);
 }
 
+/* Skips a balanced (...) or [...] group starting at p; returns p unchanged
+ * when *p is not the opening character. */
+static const char *skip_group(const char *p, char open, char close)
+{
+    int depth = 0;
+    if (*p != open)
+        return p;
+    for (const char *q = p; *q; q++) {
+        depth += *q == open;
+        depth -= *q == close;
+        if (depth == 0)
+            return q + 1;
+    }
+    return p;
+}
+
+/* The length of a source location "…/file.cc:123" at p (0 if none): a word
+ * with a '/' whose last ':' is followed by digits only. */
+static size_t source_location_len(const char *p)
+{
+    size_t n = strcspn(p, " \t\n");
+    const char *colon = NULL;
+    int slash = 0;
+    for (size_t i = 0; i < n; i++) {
+        slash |= p[i] == '/';
+        if (p[i] == ':')
+            colon = p + i;
+    }
+    if (!slash || !colon || colon == p + n - 1)
+        return 0;
+    for (const char *d = colon + 1; d < p + n; d++)
+        if (*d < '0' || *d > '9')
+            return 0;
+    return n;
+}
+
+/* After a source location ORT prints the C++ function: "ret ns::f(args) const [with T = x] ". */
+static const char *skip_signature(const char *p)
+{
+    const char *open = strchr(p, '(');
+    const char *space = p;
+    /* Only when the words before '(' look like C++ names (contain "::"). */
+    if (!open || !memmem(p, (size_t)(open - p), "::", 2))
+        return p;
+    for (const char *q = p; q < open; q++)
+        if (*q == '.' || *q == '\'' || *q == '"')
+            return p;
+    p = skip_group(open, '(', ')');
+    if (strncmp(p, " const", 6) == 0)
+        p += 6;
+    while (*p == ' ')
+        p++;
+    p = skip_group(p, '[', ']');
+    while (*p == ' ')
+        p++;
+    return p == space ? space : p;
+}
+
+void fu_ort_message_clean(const char *msg, char *out, size_t size)
+{
+    size_t o = 0;
+    const char *p = msg ? msg : "";
+
+    if (size == 0)
+        return;
+    while (*p && o + 1 < size) {
+        int at_word = p == msg || p[-1] == ' ' || p[-1] == ':' || p[-1] == '\n';
+        size_t loc = at_word ? source_location_len(p) : 0;
+        if (loc) {
+            p += loc;
+            while (*p == ' ')
+                p++;
+            p = skip_signature(p);
+            continue;
+        }
+        out[o++] = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+        p++;
+    }
+    while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == ':'))
+        o--;
+    out[o] = '\0';
+}
+
 /* Turns an OrtStatus into our error (and releases it). */
 static facefuse_status ort_fail(OrtStatus *st, fu_err *err, facefuse_status code,
                                 const char *what, const char *path)
 {
-    fu_fail(err, code, "%s %s: %s", what, path, ort->GetErrorMessage(st));
+    char clean[FU_ERRMSG_MAX];
+    fu_ort_message_clean(ort->GetErrorMessage(st), clean, sizeof clean);
+    fu_fail(err, code, "%s %s: %s", what, path, clean);
     ort->ReleaseStatus(st);
     return code;
 }
@@ -322,8 +410,10 @@ static facefuse_status create_session(const char *path, const fu_providers *prov
     for (int i = 0; providers && providers->names[i]; i++) {
         st = append_provider(so, providers->names[i], device_id);
         if (st) {
+            char clean[FU_ERRMSG_MAX];
+            fu_ort_message_clean(ort->GetErrorMessage(st), clean, sizeof clean);
             fu_fail(err, FACEFUSE_ERR_PROVIDER, "execution provider %s failed for %s on device %d: %s",
-                    providers->names[i], path, device_id, ort->GetErrorMessage(st));
+                    providers->names[i], path, device_id, clean);
             ort->ReleaseStatus(st);
             ort->ReleaseSessionOptions(so);
             return FACEFUSE_ERR_PROVIDER;
@@ -554,6 +644,29 @@ static facefuse_status take_output(fu_session *s, OrtValue *v, fu_tensor *t, int
     return FACEFUSE_OK;
 }
 
+void fu_session_set_cancel(fu_session *s, volatile int *cancel)
+{
+    if (s)
+        s->cancel = cancel;
+}
+
+/* Replaces NaN and infinities in the outputs by 0, counts them per tensor,
+ * and warns once per session (naming the model) when there were any. */
+static void make_finite(fu_session *s, fu_tensor *outputs, int n_out)
+{
+    int64_t total = 0, values = 0;
+    for (int i = 0; i < n_out; i++) {
+        int64_t n = fu_tensor_numel(&outputs[i]);
+        outputs[i].nonfinite = fu_floats_make_finite(outputs[i].data, (size_t)(n > 0 ? n : 0));
+        total += outputs[i].nonfinite;
+        values += n;
+    }
+    if (total > 0 && atomic_exchange(&s->nonfinite_reported, 1) == 0)
+        fu_warn("model %s returned NaN or infinite values (%lld of %lld in one run); the faces or tiles "
+                "concerned are left unprocessed (an fp16 model on this provider? try its fp32 version)",
+                s->path, (long long)total, (long long)values);
+}
+
 facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in, fu_tensor *outputs,
                                int n_out, fu_err *err)
 {
@@ -568,6 +681,8 @@ facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in,
                        s->path, s->n_in, s->n_out);
     for (int i = 0; i < n_out; i++)
         memset(&outputs[i], 0, sizeof outputs[i]);
+    if (s->cancel && *s->cancel)
+        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped before running %s", s->path);
     if ((st = ort->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &mem)) != NULL)
         return ort_fail(st, err, FACEFUSE_ERR_INTERNAL, "memory info for", s->path);
 
@@ -609,6 +724,8 @@ facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in,
     }
     for (int i = 0; i < n_out && rc == FACEFUSE_OK; i++)
         rc = take_output(s, out_vals[i], &outputs[i], i, err);
+    if (rc == FACEFUSE_OK)
+        make_finite(s, outputs, n_out);
     if (rc != FACEFUSE_OK)
         for (int i = 0; i < n_out; i++)
             fu_tensor_free(&outputs[i]);

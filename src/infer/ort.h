@@ -32,11 +32,14 @@ typedef struct fu_tensor_info {
 } fu_tensor_info;
 
 /* A float32 tensor. As an input: data is borrowed. As an output of
- * fu_session_run: data is malloc'd and owned by the caller (fu_tensor_free). */
+ * fu_session_run: data is malloc'd and owned by the caller (fu_tensor_free),
+ * and always finite: NaN and infinities the model gave are replaced by 0 and
+ * counted in `nonfinite`, so a caller can leave that face or tile alone. */
 typedef struct fu_tensor {
     int rank;
     int64_t dims[FU_MAX_RANK];
     float *data;
+    int64_t nonfinite;
 } fu_tensor;
 
 typedef struct fu_session fu_session;
@@ -69,8 +72,14 @@ const fu_tensor_info *fu_session_input(const fu_session *s, int index);
 const fu_tensor_info *fu_session_output(const fu_session *s, int index);
 const char *fu_session_path(const fu_session *s);
 
+/* A flag that, when non-zero, makes fu_session_run return
+ * FACEFUSE_ERR_CANCELLED instead of running (NULL: none). */
+void fu_session_set_cancel(fu_session *s, volatile int *cancel);
+
 /* Runs with n_in inputs (positional) and fills all outputs (n_out must equal
- * the model's output count; pass fewer to take only the first n_out). */
+ * the model's output count; pass fewer to take only the first n_out).
+ * Non-finite output values are replaced by 0 (see fu_tensor) and reported
+ * once per session with a warning naming the model. */
 facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in,
                                fu_tensor *outputs, int n_out, fu_err *err);
 /* Inputs whose model type is float16, int64, double or uint8 are converted
@@ -89,6 +98,11 @@ const char *const *fu_ort_available_providers(int *count);
 /* FACEFUSE_ERR_PROVIDER with a message when a requested name is unknown or
  * not in this build. */
 facefuse_status fu_ort_check_providers(const fu_providers *p, fu_err *err);
+
+/* An ONNX Runtime message as one line without ORT's internal source
+ * locations ("/onnxruntime_src/...cc:104 onnxruntime::Conv<float>::Compute(...) const")
+ * and trailing newline. */
+void fu_ort_message_clean(const char *msg, char *out, size_t size);
 
 /* The ONNX Runtime library's version string. */
 const char *fu_ort_version(void);

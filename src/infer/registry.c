@@ -1008,6 +1008,8 @@ int fu_model_urls(const char *providers, const fu_model_def *m, int hash, char (
 
 /* ---------------------------------------------------------------- download */
 
+#define HASH_FILE_MAX_BYTES 4096
+
 /* Everything one model download needs, computed once. */
 typedef struct fetch_plan {
     const fu_model_store *store;
@@ -1041,12 +1043,12 @@ static facefuse_status fetch_model_file(fetch_plan *plan, const char *url, int f
     int refused = 0;
     facefuse_status st;
 
-    st = fu_download_append(url, plan->part, resume, plan->m->file, plan->store->progress,
-                            plan->store->progress_ud, &refused, err);
+    fu_transfer_opts opts = {plan->m->file, plan->store->progress, plan->store->progress_ud, 0,
+                             plan->store->cancel};
+    st = fu_download_append(url, plan->part, resume, &opts, &refused, err);
     if (st != FACEFUSE_OK && refused) {
         resume = 0;
-        st = fu_download_append(url, plan->part, 0, plan->m->file, plan->store->progress,
-                                plan->store->progress_ud, NULL, err);
+        st = fu_download_append(url, plan->part, 0, &opts, NULL, err);
     }
     *resumed = resume;
     return st;
@@ -1066,7 +1068,9 @@ static facefuse_status fetch_from(fetch_plan *plan, const char *base, fu_err *er
     source_url(base, m->bucket, hash_file, hash_url, sizeof hash_url);
     source_url(base, m->bucket, m->file, url, sizeof url);
 
-    st = fu_download_append(hash_url, plan->hash_part, 0, hash_file, NULL, NULL, NULL, err);
+    /* A .hash file is eight hex digits: a source sending more is not one. */
+    fu_transfer_opts hash_opts = {hash_file, NULL, NULL, HASH_FILE_MAX_BYTES, plan->store->cancel};
+    st = fu_download_append(hash_url, plan->hash_part, 0, &hash_opts, NULL, err);
     if (st == FACEFUSE_OK)
         st = read_hash(plan->hash_part, &expected, err);
     if (st == FACEFUSE_ERR_MODEL_CORRUPT) /* a source serving garbage: try the next */
@@ -1196,6 +1200,14 @@ static facefuse_status plan_paths(fetch_plan *plan, fu_err *err)
     return FACEFUSE_OK;
 }
 
+facefuse_status fu_model_dir_check(const char *dir, fu_err *err)
+{
+    struct stat sb;
+    if (dir && *dir && stat(dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "model directory %s is not a directory", dir);
+    return FACEFUSE_OK;
+}
+
 facefuse_status fu_model_ensure(const fu_model_store *store, const fu_model_def *m,
                                 char *path_out, size_t path_size, fu_err *err)
 {
@@ -1207,6 +1219,8 @@ facefuse_status fu_model_ensure(const fu_model_store *store, const fu_model_def 
     if (!is_set(store->dir))
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "model %s: no model directory",
                        m->name);
+    if ((st = fu_model_dir_check(store->dir, err)) != FACEFUSE_OK)
+        return st;
     plan = calloc(1, sizeof *plan); /* several PATH_MAX buffers: keep them off the stack */
     if (!plan)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "model %s: out of memory", m->name);

@@ -82,7 +82,12 @@ typedef struct fu_model_store {
     const char *providers;       /* "github huggingface" */
     fu_progress_fn progress;     /* NULL = none */
     void *progress_ud;
+    volatile int *cancel;        /* non-zero stops a download (FACEFUSE_ERR_CANCELLED) */
 } fu_model_store;
+
+/* FACEFUSE_ERR_INVALID_ARGUMENT when dir exists but is not a directory (a
+ * file given as --model-dir); a missing dir is fine (created on download). */
+facefuse_status fu_model_dir_check(const char *dir, fu_err *err);
 
 /* Makes sure <dir>/<m->file> is present and valid, and writes its path.
  * - present with a .hash: CRC32 must match, else FACEFUSE_ERR_MODEL_CORRUPT

@@ -77,7 +77,10 @@ static int container_takes(const fu_audio_remux *a, enum AVCodecID id)
     if (mp4_family(a->ext) &&
         (id == AV_CODEC_ID_VORBIS || id == AV_CODEC_ID_FLAC || id == AV_CODEC_ID_OPUS))
         return 0;
-    return avformat_query_codec(a->oc->oformat, id, FF_COMPLIANCE_NORMAL) == 1;
+    /* 1 yes, 0 no, negative: the muxer does not say (MPEG-TS, which does
+     * take AAC); then it is tried, and the header (written to /dev/null by
+     * the pre-flight before any work) decides. */
+    return avformat_query_codec(a->oc->oformat, id, FF_COMPLIANCE_NORMAL) != 0;
 }
 
 static const AVCodec *pick_encoder(fu_audio_remux *a, const char *requested, fu_err *err,

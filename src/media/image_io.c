@@ -206,6 +206,9 @@ static facefuse_status decode_frame(const uint8_t *data, size_t size, const char
     }
     memcpy(pkt->data, data, size);
     cc->thread_count = 1;
+    /* A header may claim any size: the decoder refuses pictures past the
+     * image limit before allocating them. */
+    cc->max_pixels = FU_MAX_IMAGE_PIXELS;
     if ((ret = avcodec_open2(cc, codec, NULL)) < 0) {
         st = fu_fail(err, FACEFUSE_ERR_DECODE, "%s: cannot open the %s decoder (%s)", name, codec->name,
                      av_error_text(ret, why, sizeof why));
@@ -333,7 +336,10 @@ static facefuse_status frame_to_image(const AVFrame *frame, const char *name, fa
         return fu_fail(err, FACEFUSE_ERR_DECODE, "%s: decoder gave an unknown pixel format", name);
     int alpha = (desc->flags & AV_PIX_FMT_FLAG_ALPHA) != 0;
     enum AVPixelFormat dst_fmt = alpha ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24;
-    facefuse_status st = facefuse_image_alloc(out, frame->width, frame->height, alpha ? 4 : 3);
+    facefuse_status st = fu_image_size_check(frame->width, frame->height, name, err);
+    if (st != FACEFUSE_OK)
+        return st;
+    st = facefuse_image_alloc(out, frame->width, frame->height, alpha ? 4 : 3);
     if (st != FACEFUSE_OK)
         return fu_fail(err, st, "%s: cannot allocate %dx%d image", name, frame->width, frame->height);
 
@@ -469,16 +475,22 @@ facefuse_status fu_image_read_memory(const uint8_t *data, size_t size, const cha
 /* Reads the whole regular file at path into a malloc'd buffer. */
 static facefuse_status read_whole_file(const char *path, uint8_t **data, size_t *size, fu_err *err)
 {
-    struct stat sb;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat sb = {0};
+    /* O_NONBLOCK: a FIFO without a writer must not block the open; it is
+     * then refused as not a regular file. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         int e = errno;
         close(fd);
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot read %s: %s", path,
-                       S_ISDIR(sb.st_mode) ? "is a directory" : e ? strerror(e) : "not a regular file");
+                       S_ISDIR(sb.st_mode)    ? "is a directory"
+                       : S_ISFIFO(sb.st_mode) ? "is a FIFO, not a regular file"
+                       : e                    ? strerror(e)
+                                              : "not a regular file");
     }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     *size = (size_t)sb.st_size;
     *data = malloc(*size ? *size : 1);
     if (!*data) {

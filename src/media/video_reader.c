@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/log.h"
 #include "media/av_log.h"
 #include "media/colorspace.h"
 #include "core/image.h"
@@ -40,6 +41,9 @@ struct fu_video_reader {
     int seeked;
     int64_t skip_before_pts;  /* after a seek: frames before this are dropped */
     int64_t last_pts;
+    int tolerant;             /* decode through corrupt packets and frames (MPEG-TS) */
+    int64_t corrupt;          /* corrupt packets or frames decoded through */
+    int size_changed;         /* a frame came at another size: scaled to the first */
 };
 
 static const char *av_errtext(int code, char *buf, size_t size)
@@ -136,6 +140,7 @@ static facefuse_status open_decoder(fu_video_reader *r, int thread_count, fu_err
     int ret = avcodec_parameters_to_context(r->dec, r->st->codecpar);
     if (ret >= 0) {
         r->dec->thread_count = thread_count > 0 ? thread_count : 0;
+        r->dec->max_pixels = FU_MAX_IMAGE_PIXELS; /* a frame past the image limit is refused unallocated */
         r->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
         r->dec->pkt_timebase = r->st->time_base;
         ret = avcodec_open2(r->dec, codec, NULL);
@@ -164,6 +169,12 @@ static facefuse_status open_input(fu_video_reader *r, int thread_count, fu_err *
     if (r->st->codecpar->width <= 0 || r->st->codecpar->height <= 0)
         return fu_fail(err, FACEFUSE_ERR_DECODE, "video stream of %s has no frame size",
                        r->path);
+    facefuse_status sized = fu_image_size_check(r->st->codecpar->width, r->st->codecpar->height, r->path, err);
+    if (sized != FACEFUSE_OK)
+        return sized;
+    /* Broadcast captures in MPEG-TS routinely have continuity breaks: FFmpeg
+     * decodes through them (concealing), and so do we there. */
+    r->tolerant = strcmp(r->fmt->iformat->name, "mpegts") == 0;
     for (unsigned i = 0; i < r->fmt->nb_streams; i++)
         if ((int)i != r->st->index)
             r->fmt->streams[i]->discard = AVDISCARD_ALL;
@@ -178,8 +189,9 @@ facefuse_status fu_video_reader_open(fu_video_reader **out, const char *path, in
     fu_av_log_init();
     if (!path || !*path)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no video path given");
-    if (!fu_file_exists(path))
-        return fu_fail(err, FACEFUSE_ERR_NOT_FOUND, "video %s does not exist", path);
+    facefuse_status checked = fu_input_check(path, "video", err);
+    if (checked != FACEFUSE_OK)
+        return checked;
     fu_video_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path)) || !(r->pkt = av_packet_alloc()) ||
         !(r->frame = av_frame_alloc())) {
@@ -201,6 +213,9 @@ void fu_video_reader_close(fu_video_reader *r)
 {
     if (!r)
         return;
+    if (r->corrupt)
+        fu_warn("%s: decoded through %lld damaged packets or frames (stream errors), as FFmpeg does",
+                r->path, (long long)r->corrupt);
     sws_freeContext(r->sws);
     av_frame_free(&r->frame);
     av_packet_free(&r->pkt);
@@ -276,13 +291,21 @@ static facefuse_status convert_frame(fu_video_reader *r, facefuse_image *out, fu
     AVFrame *f = r->frame;
     int channels = (r->info.channels == 4 && pix_fmt_has_alpha(f->format)) ? 4 : 3;
     int rot = r->info.rotation_deg;
-    int ow = (rot % 180) ? f->height : f->width, oh = (rot % 180) ? f->width : f->height;
+    /* Every frame comes out at the stream's size: one whose size changed
+     * mid-stream is scaled to it, as FFmpeg's command line does. */
+    int cw = r->info.coded_width, ch = r->info.coded_height;
+    int ow = (rot % 180) ? ch : cw, oh = (rot % 180) ? cw : ch;
     facefuse_image *target = rot ? &r->scratch : out;
 
+    if ((f->width != cw || f->height != ch) && !r->size_changed) {
+        r->size_changed = 1;
+        fu_warn("%s: the frame size changes from %dx%d to %dx%d mid-stream; scaling to %dx%d", r->path, cw, ch,
+                f->width, f->height, cw, ch);
+    }
     if (ensure_image(out, ow, oh, channels) != FACEFUSE_OK ||
-        (rot && ensure_image(&r->scratch, f->width, f->height, channels) != FACEFUSE_OK))
+        (rot && ensure_image(&r->scratch, cw, ch, channels) != FACEFUSE_OK))
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory decoding %s", r->path);
-    r->sws = sws_getCachedContext(r->sws, f->width, f->height, f->format, f->width, f->height,
+    r->sws = sws_getCachedContext(r->sws, f->width, f->height, f->format, cw, ch,
                                   channels == 4 ? AV_PIX_FMT_RGBA : AV_PIX_FMT_RGB24,
                                   /* no SWS_ACCURATE_RND: it disables the SIMD path
                                    * (25 ms instead of 0.6 ms a 1080p frame) */
@@ -329,11 +352,18 @@ static facefuse_status feed_decoder(fu_video_reader *r, int *exhausted, fu_err *
         }
         r->packets_read++;
         if (r->pkt->flags & AV_PKT_FLAG_CORRUPT) {
-            av_packet_unref(r->pkt);
-            return fu_fail(err, FACEFUSE_ERR_DECODE, "corrupt video data in %s", r->path);
+            if (!r->tolerant) {
+                av_packet_unref(r->pkt);
+                return fu_fail(err, FACEFUSE_ERR_DECODE, "corrupt video data in %s", r->path);
+            }
+            r->corrupt++;
         }
         ret = avcodec_send_packet(r->dec, r->pkt);
         av_packet_unref(r->pkt);
+        if (ret < 0 && ret != AVERROR(EAGAIN) && r->tolerant && ret != AVERROR(ENOMEM)) {
+            r->corrupt++; /* the decoder skips what it cannot use, as FFmpeg does */
+            return FACEFUSE_OK;
+        }
         if (ret < 0 && ret != AVERROR(EAGAIN))
             return fu_fail(err, FACEFUSE_ERR_DECODE, "corrupt video data in %s: %s", r->path,
                            av_errtext(ret, eb, sizeof eb));
@@ -380,8 +410,11 @@ facefuse_status fu_video_reader_next(fu_video_reader *r, facefuse_image *frame, 
         int ret = avcodec_receive_frame(r->dec, r->frame);
         if (ret == 0) {
             if (r->frame->decode_error_flags || (r->frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-                av_frame_unref(r->frame);
-                return fu_fail(err, FACEFUSE_ERR_DECODE, "corrupt video frame in %s", r->path);
+                if (!r->tolerant) {
+                    av_frame_unref(r->frame);
+                    return fu_fail(err, FACEFUSE_ERR_DECODE, "corrupt video frame in %s", r->path);
+                }
+                r->corrupt++;
             }
             int64_t p = frame_pts(r);
             if (r->skip_before_pts != AV_NOPTS_VALUE && p < r->skip_before_pts) {

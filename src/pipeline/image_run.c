@@ -15,19 +15,25 @@
 #include "core/geometry.h"
 #include "core/image.h"
 #include "core/log.h"
+#include "infer/context.h"
 #include "media/resize.h"
 #include "media/image_io.h"
 #include "pipeline/chain.h"
+#include "pipeline/run_check.h"
 
-static facefuse_status scale_output(facefuse_image *frame, float scale, fu_err *err)
+static facefuse_status scale_output(facefuse_image *frame, float scale, const char *path, fu_err *err)
 {
     facefuse_image scaled = {0};
     if (fabsf(scale - 1.0f) < 1e-6f)
         return FACEFUSE_OK;
-    int w = (int)lroundf(frame->width * scale), h = (int)lroundf(frame->height * scale);
-    if (w < 1 || h < 1)
+    double wd = round(frame->width * (double)scale), hd = round(frame->height * (double)scale);
+    if (!(wd >= 1 && hd >= 1))
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--output-image-scale %.2f gives an empty image", scale);
-    if (fu_resize(frame, &scaled, w, h) != FACEFUSE_OK)
+    facefuse_status rc = fu_image_size_check(wd < 1e9 ? (int64_t)wd : 1000000000, hd < 1e9 ? (int64_t)hd : 1000000000,
+                                             path, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    if (fu_resize(frame, &scaled, (int)wd, (int)hd) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory scaling the output");
     facefuse_image_free(frame);
     *frame = scaled;
@@ -47,6 +53,18 @@ static facefuse_status apply_pixel_format(facefuse_image *frame, const fu_run_co
     return FACEFUSE_OK;
 }
 
+/* Between stages: a stop request (Ctrl-C, or the caller's cancel flag) ends
+ * the run before the output is written. Inside the chain, model sessions
+ * refuse to run once the context's flag is set. */
+static facefuse_status stop_point(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks,
+                                  fu_err *err)
+{
+    if (fu_context_cancelled(ctx) || (hooks && hooks->cancel && *hooks->cancel))
+        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped while processing %s; nothing written",
+                       cfg->paths.target_path);
+    return FACEFUSE_OK;
+}
+
 facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks,
                              int *faces_selected, fu_err *err)
 {
@@ -57,23 +75,29 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, co
 
     if (faces_selected)
         *faces_selected = 0;
-    if ((rc = fu_chain_new(ctx, cfg, NULL, &chain, err)) != FACEFUSE_OK)
-        return rc;
+    /* The target is decoded and its result's size checked before any model
+     * is loaded. */
     if ((rc = fu_image_read(cfg->paths.target_path, &frame, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = apply_pixel_format(&frame, cfg, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = fu_run_check_image_size(cfg, frame.width, frame.height, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = fu_chain_new(ctx, cfg, NULL, &chain, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = stop_point(ctx, cfg, hooks, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = fu_chain_set_reference(chain, &frame, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = fu_chain_process(chain, &frame, 0, &selected, err)) != FACEFUSE_OK)
         goto done;
-    if (hooks && hooks->cancel && *hooks->cancel) {
-        rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped before writing %s", cfg->paths.output_path);
+    if ((rc = stop_point(ctx, cfg, hooks, err)) != FACEFUSE_OK)
         goto done;
-    }
     if (selected == 0 && fu_chain_uses_faces(chain))
         fu_warn("no face selected in %s: the output is the unchanged target", cfg->paths.target_path);
-    if ((rc = scale_output(&frame, cfg->output.image_scale, err)) != FACEFUSE_OK)
+    if ((rc = scale_output(&frame, cfg->output.image_scale, cfg->paths.output_path, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = stop_point(ctx, cfg, hooks, err)) != FACEFUSE_OK)
         goto done;
     rc = fu_image_write(cfg->paths.output_path, &frame, cfg->output.image_quality, err);
     if (faces_selected)

@@ -12,6 +12,7 @@
 #include "media/image_io.h"
 #include "media/video_writer.h"
 #include "pipeline/image_run.h"
+#include "pipeline/run_check.h"
 #include "pipeline/video_workflow.h"
 #include "processors/processor.h"
 
@@ -57,9 +58,10 @@ facefuse_status fu_run_check(const fu_run_config *cfg, char *output, size_t outp
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no target given (-t/--target-path)");
     if (!cfg->paths.output_path)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no output given (-o/--output-path)");
-    if (!fu_file_exists(target))
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "target %s does not exist", target);
     if ((rc = resolve_output(cfg->paths.output_path, target, output, output_size, err)) != FACEFUSE_OK)
+        return rc;
+    /* regular, readable files (never a FIFO or a device); the output none of them */
+    if ((rc = fu_run_check_inputs(cfg, output, err)) != FACEFUSE_OK)
         return rc;
     if (fu_output_check(output, err) != FACEFUSE_OK) {
         err->code = FACEFUSE_ERR_INVALID_ARGUMENT; /* a pre-check, as FaceFusion's */
@@ -104,6 +106,6 @@ facefuse_status fu_run_target(facefuse_context *ctx, fu_run_config *cfg, const f
     else
         rc = fu_run_image(ctx, &run, hooks, &result->faces_selected, err);
     if (rc == FACEFUSE_OK && hooks->cancel && *hooks->cancel)
-        rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped");
+        rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped while processing %s", cfg->paths.target_path);
     return rc;
 }

@@ -135,7 +135,7 @@ facefuse_status facefuse_process_video(facefuse_context *ctx, const char *target
     job.process_user = &cb;
     job.progress = params->on_progress ? on_progress : NULL;
     job.progress_user = &cb;
-    if (fu_video_run(&job, &err) != FACEFUSE_OK)
+    if (fu_video_preflight(&job, &err) != FACEFUSE_OK || fu_video_run(&job, &err) != FACEFUSE_OK)
         return fu_context_fail(ctx, &err);
     return FACEFUSE_OK;
 }

@@ -13,6 +13,8 @@
  */
 #include "pipeline/video_run.h"
 
+#include <errno.h>
+#include <libavformat/avformat.h>
 #include <libavutil/rational.h>
 #include <math.h>
 #include <pthread.h>
@@ -24,8 +26,10 @@
 
 #include "core/clock.h"
 #include "core/file.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "media/audio_remux.h"
+#include "media/encoders.h"
 #include "media/video_reader.h"
 #include "media/video_writer.h"
 
@@ -384,6 +388,18 @@ static facefuse_status open_audio(run_state *rs, output_state *os, int force_enc
     const fu_video_job *job = rs->job;
     if (job->audio_volume <= 0 || os->silent)
         return FACEFUSE_OK;
+    const AVOutputFormat *of = fu_video_writer_format(os->writer)->oformat;
+    if (of->audio_codec == AV_CODEC_ID_NONE) {
+        /* A video-only container (.h264, .y4m, .gif): as FFmpeg, no audio;
+         * but a soundtrack asked for by name is not dropped silently. */
+        if (job->audio_path)
+            return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "the .%s container of %s cannot hold the audio of %s",
+                           fu_video_writer_extension(os->writer), job->output_path, job->audio_path);
+        os->silent = 1;
+        fu_info("the .%s container holds no audio: %s is silent", fu_video_writer_extension(os->writer),
+                job->output_path);
+        return FACEFUSE_OK;
+    }
     fu_audio_params ap = {0};
     ap.path = job->audio_path ? job->audio_path : job->target_path;
     ap.replace = job->audio_path != NULL;
@@ -677,6 +693,23 @@ static void run_threads(run_state *rs, output_state *os, int workers)
     free(threads);
 }
 
+int fu_video_ring_capacity(int64_t frame_bytes, int workers, int64_t budget_bytes)
+{
+    int64_t cap = 2 * (int64_t)(workers > 0 ? workers : 1) + 2;
+    if (budget_bytes <= 0)
+        budget_bytes = FU_VIDEO_MEMORY_BUDGET;
+    if (frame_bytes > 0 && budget_bytes / frame_bytes < cap)
+        cap = budget_bytes / frame_bytes;
+    return cap < 2 ? 2 : (int)cap;
+}
+
+/* Bytes of one frame in flight at its largest (after processing). */
+static int64_t frame_bytes(const fu_video_job *job, const fu_video_info *info)
+{
+    int64_t k = job->frame_scale > 1 ? job->frame_scale : 1;
+    return (int64_t)info->width * info->height * (info->channels > 0 ? info->channels : 3) * k * k;
+}
+
 static void free_run(run_state *rs)
 {
     for (int i = 0; rs->slots && i < rs->capacity; i++) {
@@ -706,7 +739,12 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
     rs.range_start = job->trim_start > 0 ? job->trim_start : 0;
     rs.range_end = job->trim_end;
     setup_rate(&rs);
-    rs.capacity = 2 * workers + 2 + (job->analyse ? job->analyse_lookahead : 0);
+    rs.capacity = fu_video_ring_capacity(frame_bytes(job, &rs.info), workers, job->memory_budget_bytes) +
+                  (job->analyse ? job->analyse_lookahead : 0);
+    if (rs.capacity < 2 * workers + 2)
+        fu_info("at most %d frames of %lld MB in memory at once (budget %lld MB)", rs.capacity,
+                (long long)(frame_bytes(job, &rs.info) >> 20),
+                (long long)((job->memory_budget_bytes > 0 ? job->memory_budget_bytes : FU_VIDEO_MEMORY_BUDGET) >> 20));
     rs.slots = calloc((size_t)rs.capacity, sizeof *rs.slots);
     if (!rs.slots) {
         free_run(&rs);
@@ -738,6 +776,59 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
     pthread_cond_destroy(&rs.cond);
     pthread_mutex_destroy(&rs.lock);
     free_run(&rs);
+    return st;
+}
+
+facefuse_status fu_video_preflight(const fu_video_job *job, fu_err *err)
+{
+    run_state rs;
+    output_state os;
+    frame_slot first;
+    facefuse_status st = check_job(job, err);
+    if (st != FACEFUSE_OK)
+        return st;
+    memset(&rs, 0, sizeof rs);
+    memset(&os, 0, sizeof os);
+    memset(&first, 0, sizeof first);
+    rs.job = job;
+    /* An audio source that is not there is an error, never a silent video. */
+    if (job->audio_path && (st = fu_input_check(job->audio_path, "audio source", err)) != FACEFUSE_OK)
+        return st;
+    if ((st = fu_video_reader_open(&rs.reader, job->target_path, 1, err)) != FACEFUSE_OK)
+        return st;
+    rs.info = *fu_video_reader_info(rs.reader);
+    rs.range_start = job->trim_start > 0 ? job->trim_start : 0;
+    rs.range_end = job->trim_end;
+    setup_rate(&rs);
+    int k = job->frame_scale > 1 ? job->frame_scale : 1;
+    double scale = job->output_scale > 0 ? job->output_scale : 1.0;
+    first.image.width = rs.info.width * k;
+    first.image.height = rs.info.height * k;
+    first.image.channels = job->require_alpha ? 4 : rs.info.channels; /* the chain makes alpha */
+    first.pts = rs.info.start_pts;
+    st = fu_image_size_check((int64_t)first.image.width, (int64_t)first.image.height, job->target_path, err);
+    if (st == FACEFUSE_OK)
+        st = fu_image_size_check(llround(first.image.width * scale), llround(first.image.height * scale),
+                                 job->output_path, err);
+    if (st == FACEFUSE_OK) {
+        /* The writer as the run opens it, its header going nowhere. */
+        snprintf(os.file.temp_path, sizeof os.file.temp_path, "/dev/null");
+        fu_log_quiet(1);
+        st = start_output(&rs, &os, &first, err);
+        fu_log_quiet(0);
+        close_output(&os);
+    }
+    fu_video_reader_close(rs.reader);
+    if (st == FACEFUSE_ERR_ENCODE || st == FACEFUSE_ERR_IO) {
+        char ext[16];
+        fu_path_extension(job->output_path, ext, sizeof ext);
+        const char *enc = fu_video_encoder_for_container(job->video_encoder ? job->video_encoder : "libx264", ext);
+        st = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                     "output %s: the .%s container refuses %s video%s (%s); choose .mp4, .mkv, .mov, "
+                     ".webm or .avi, or another --output-video-encoder",
+                     job->output_path, ext, enc, os.silent || job->audio_volume <= 0 ? "" : " or the audio",
+                     err->msg);
+    }
     return st;
 }
 
@@ -785,10 +876,15 @@ void fu_video_progress_bar(void *user, int64_t done, int64_t total, double fps)
 void fu_progress_json(void *user, int64_t done, int64_t total, double fps)
 {
     fu_progress_state *ps = user ? user : &shared_progress;
-    if (!progress_due(ps, done, total, 1.0))
+    if (ps->closed || !progress_due(ps, done, total, 1.0))
         return;
     double eta_s = fps > 0 && total > done ? (total - done) / fps : 0;
     printf("{\"frames\":%lld,\"total\":%lld,\"fps\":%.2f,\"eta_s\":%.1f}\n", (long long)done,
            (long long)total, fps, eta_s);
-    fflush(stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* A closed pipe (`| head -c1`): progress stops, the render goes on. */
+        int e = errno;
+        ps->closed = 1;
+        fu_warn("cannot write progress to stdout (%s); going on without it", strerror(e ? e : EPIPE));
+    }
 }

@@ -3,10 +3,11 @@
  *
  * One decode thread → bounded ring → N worker threads calling process() →
  * the calling thread encodes and muxes frames strictly in order, with the
- * target's audio interleaved. Memory is bounded by the ring (2 × threads + 2
- * frames, plus the analysis look-ahead) whatever the video length. The
- * output appears under its name only when complete; any failure or cancel
- * leaves nothing behind.
+ * target's audio interleaved. Memory is bounded by the ring whatever the
+ * video length: 2 × threads + 2 frames (plus the analysis look-ahead), fewer
+ * when that many frames (at the size processing makes them) would pass the
+ * memory budget. The output appears under its name only when complete; any
+ * failure or cancel leaves nothing behind.
  *
  * Optional ordered analysis: when `analyse` is set, one analysis thread sees
  * every decoded frame in frame order before any worker may take it (a face
@@ -76,7 +77,26 @@ typedef struct fu_video_job {
     void (*progress)(void *user, int64_t done, int64_t total, double fps);
     void *progress_user;
     volatile int *cancel;            /* non-zero stops the run within a second */
+    int frame_scale;                 /* processing enlarges frames this many times (a frame enhancer); 0 = 1 */
+    int64_t memory_budget_bytes;     /* frames in flight stay under this; 0 = FU_VIDEO_MEMORY_BUDGET */
 } fu_video_job;
+
+/* Default memory for frames in flight (the ring). */
+#define FU_VIDEO_MEMORY_BUDGET (512LL << 20)
+
+/* Ring slots for frames of frame_bytes each: 2 × workers + 2, at most
+ * budget / frame_bytes, at least 2. */
+int fu_video_ring_capacity(int64_t frame_bytes, int workers, int64_t budget_bytes);
+
+/* Checks, before any frame is decoded or model loaded, that the output can
+ * be written as the run would write it: the target opens, the output size
+ * is within the image limits, and the container takes the video encoder and
+ * the audio (copied or encoded) — the writer is opened and its header
+ * written to /dev/null. An audio_path that does not exist or is not a
+ * regular file fails here (FACEFUSE_ERR_NOT_FOUND or
+ * FACEFUSE_ERR_INVALID_ARGUMENT); audio that is there but cannot be decoded
+ * only warns (the output is then silent, as FaceFusion). */
+facefuse_status fu_video_preflight(const fu_video_job *job, fu_err *err);
 
 /* A job with FaceFusion's defaults (quality 80, veryfast, volume 100, 4 threads). */
 fu_video_job fu_video_job_default(void);
@@ -96,6 +116,7 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err);
 typedef struct fu_progress_state {
     double last_print_s;
     int finished;
+    int closed;       /* the JSON stream could not be written (a closed pipe): no more progress */
 } fu_progress_state;
 
 void fu_video_progress_bar(void *user, int64_t done, int64_t total, double fps);

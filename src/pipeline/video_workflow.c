@@ -17,12 +17,15 @@
 
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+
 #include "core/file.h"
 #include "core/image.h"
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/track_stage.h"
+#include "pipeline/run_check.h"
 #include "pipeline/video_run.h"
 
 typedef struct workflow {
@@ -78,13 +81,31 @@ static facefuse_status attach_tracker(facefuse_context *ctx, const fu_run_config
     return FACEFUSE_OK;
 }
 
-/* The target's rate, for processors that follow time (lip sync). */
+/* A single picture in a still-image format: a photo with a video's name. */
+static int is_single_still(const fu_video_info *info)
+{
+    static const int stills[] = {AV_CODEC_ID_PNG, AV_CODEC_ID_MJPEG, AV_CODEC_ID_WEBP, AV_CODEC_ID_BMP,
+                                 AV_CODEC_ID_TIFF, AV_CODEC_ID_JPEG2000};
+    for (size_t i = 0; i < sizeof stills / sizeof stills[0]; i++)
+        if (info->codec_id == stills[i])
+            return info->frame_count <= 1;
+    return 0;
+}
+
+/* The target's rate, for processors that follow time (lip sync); a photo
+ * named like a video is refused here, before any model is loaded. */
 static facefuse_status probe_fps(const char *path, double *fps, fu_err *err)
 {
     fu_video_reader *r = NULL;
     facefuse_status rc = fu_video_reader_open(&r, path, 1, err);
-    if (rc == FACEFUSE_OK)
-        *fps = fu_video_reader_info(r)->fps;
+    if (rc == FACEFUSE_OK) {
+        const fu_video_info *info = fu_video_reader_info(r);
+        *fps = info->fps;
+        if (is_single_still(info))
+            rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                         "target %s is a still image (%s) named like a video; give it its image extension", path,
+                         avcodec_get_name(info->codec_id));
+    }
     fu_video_reader_close(r);
     return rc;
 }
@@ -100,6 +121,18 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     facefuse_status rc;
 
     memset(&w, 0, sizeof w);
+    fu_video_job_from_params(&job, cfg->paths.target_path, cfg->paths.output_path, &params);
+    for (int i = 0; i < cfg->paths.source_paths.n && !job.audio_path; i++) /* the first, as FaceFusion */
+        if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
+            job.audio_path = cfg->paths.source_paths.v[i];
+    /* a transparent background made by the chain must reach the file */
+    job.require_alpha = fu_run_config_makes_alpha(cfg);
+    job.frame_scale = fu_run_frame_scale(cfg);
+    job.cancel = hooks->cancel;
+    /* The container, encoders, audio and output size, before any model is
+     * loaded or frame decoded. */
+    if ((rc = fu_video_preflight(&job, err)) != FACEFUSE_OK)
+        return rc;
     if ((rc = probe_fps(cfg->paths.target_path, &target.fps, err)) != FACEFUSE_OK)
         return rc;
     if ((rc = fu_chain_new(ctx, cfg, &target, &w.chain, err)) != FACEFUSE_OK)
@@ -114,17 +147,10 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
         return rc;
     }
     w.drop_alpha = cfg->output.temp_pixel_format && strcmp(cfg->output.temp_pixel_format, "bgr24") == 0;
-    fu_video_job_from_params(&job, cfg->paths.target_path, cfg->paths.output_path, &params);
-    for (int i = 0; i < cfg->paths.source_paths.n && !job.audio_path; i++) /* the first, as FaceFusion */
-        if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
-            job.audio_path = cfg->paths.source_paths.v[i];
-    /* a transparent background made by the chain must reach the file */
-    job.require_alpha = fu_run_config_makes_alpha(cfg);
     /* The writer opens at the size of the first processed frame (times
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process_at = process_frame;
     job.process_user = &w;
-    job.cancel = hooks->cancel;
     job.progress = hooks->progress;
     job.progress_user = hooks->progress_user;
     rc = attach_tracker(ctx, cfg, &w, &job, err);

@@ -16,6 +16,7 @@
 #include "core/draw.h"
 #include "core/geometry.h"
 #include "core/image.h"
+#include "core/numeric.h"
 #include "processors/face_masker.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
@@ -170,7 +171,8 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
             char score[16];
             fu_draw_rect(im, face->box[0], face->box[1], face->box[2], face->box[3], thick, red);
             snprintf(score, sizeof score, "%.2f", face->detector_score);
-            fu_draw_text(im, (int)face->box[0], (int)face->box[1] - 18, score, 2, red);
+            fu_draw_text(im, fu_int_clamp(face->box[0], -1000000, 1000000),
+                         fu_int_clamp(face->box[1], -1000000, 1000000) - 18, score, 2, red);
         }
         if ((items & ITEM_MASK) &&
             (rc = draw_face_mask(im, pristine.data ? &pristine : im, st, face, thick, err)) != FACEFUSE_OK)

@@ -15,6 +15,7 @@
 
 #include "core/clock.h"
 #include "core/image.h"
+#include "core/numeric.h"
 #include "face/analyse.h"
 #include "infer/context.h"
 #include "processors/mask.h"
@@ -127,7 +128,7 @@ fu_affine fu_face_enhancer_align(const fu_face_enhancer *fe, const facefuse_face
 
 /* The model on crop: result receives the output as bytes (RGB, size²). */
 static facefuse_status run_model(const fu_face_enhancer *fe, const facefuse_image *crop, facefuse_image *result,
-                                 fu_err *err)
+                                 int *unusable, fu_err *err)
 {
     static const float half[3] = {0.5f, 0.5f, 0.5f};
     const int s = fe->size;
@@ -157,11 +158,11 @@ static facefuse_status run_model(const fu_face_enhancer *fe, const facefuse_imag
                 uint8_t *px = fu_pixel(result, x, y);
                 for (int c = 0; c < 3; c++) {
                     float v = out.data[c * plane + (size_t)y * s + x];
-                    v = v < -1 ? -1 : v > 1 ? 1 : v;
-                    px[c] = (uint8_t)((v + 1) * 0.5f * 255.0f + 0.5f);
+                    px[c] = fu_u8_round((v + 1) * 0.5f * 255.0f);
                 }
             }
     }
+    *unusable = out.nonfinite > 0; /* NaN or infinities: the face stays as it is */
     fu_tensor_free(&out);
     return rc;
 }
@@ -216,12 +217,13 @@ facefuse_status fu_face_enhancer_enhance_face(const fu_face_enhancer *fe, facefu
     fu_warp_affine(frame, &crop, &a, FU_BORDER_REPLICATE);
     rc = fu_face_masker_before(fe->masker, &crop, fe->box, mask, err);
     t1 = fu_now_ns();
+    int unusable = 0;
     if (rc == FACEFUSE_OK)
-        rc = run_model(fe, &crop, &result, err);
+        rc = run_model(fe, &crop, &result, &unusable, err);
     t2 = fu_now_ns();
-    if (rc == FACEFUSE_OK)
+    if (rc == FACEFUSE_OK && !unusable)
         rc = fu_face_masker_after(fe->masker, &result, face, &a, mask, err);
-    if (rc == FACEFUSE_OK) {
+    if (rc == FACEFUSE_OK && !unusable) {
         for (int y = 0; y < s; y++)
             for (int i = 0; i < 3 * s; i++)
                 floats[(size_t)y * 3 * s + i] = result.data[(size_t)y * result.stride + i];

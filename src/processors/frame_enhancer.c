@@ -5,11 +5,13 @@
  */
 #include "processors/frame_enhancer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/image.h"
 #include "infer/context.h"
 #include "media/resize.h"
 #include "processors/processor.h"
@@ -55,6 +57,17 @@ const fu_tile_config *fu_frame_enhancer_config(const char *model)
         if (strcmp(configs[i].model, model) == 0)
             return &configs[i];
     return NULL;
+}
+
+int fu_frame_enhancer_scale(const char *model)
+{
+    const fu_tile_config *tc = fu_frame_enhancer_config(model ? model : DEFAULT_MODEL);
+    return tc ? tc->scale : 1;
+}
+
+int fu_frame_enhancer_settings_scale(const void *settings)
+{
+    return settings ? fu_frame_enhancer_scale(((const enhancer_settings *)settings)->model) : 1;
 }
 
 /* ---------------------------------------------------------------- tiles */
@@ -150,6 +163,28 @@ static void store_tile(const float *o, facefuse_image *out, const fu_tile_config
     }
 }
 
+/* A tile the model gave NaN or infinities for: its kept centre is the
+ * frame's pixels repeated (nearest neighbour) instead of a black square. */
+static void store_tile_plain(const facefuse_image *in, facefuse_image *out, const fu_tile_config *tc,
+                             const tile_grid *g, int col, int row)
+{
+    const int k = tc->scale, keep0 = tc->overlap * k, keep1 = (tc->overlap + g->step) * k;
+    const int x_at = (col * g->step - g->origin) * k, y_at = (row * g->step - g->origin) * k;
+    for (int oy = keep0; oy < keep1; oy++) {
+        int y = y_at + oy;
+        if (y < 0 || y >= out->height)
+            continue;
+        for (int ox = keep0; ox < keep1; ox++) {
+            int x = x_at + ox;
+            if (x < 0 || x >= out->width)
+                continue;
+            const uint8_t *s = in->data + (size_t)(y / k) * in->stride + (size_t)(x / k) * in->channels;
+            uint8_t *d = out->data + (size_t)y * out->stride + (size_t)x * out->channels;
+            d[0] = s[0], d[1] = s[1], d[2] = s[2];
+        }
+    }
+}
+
 /* 1 when the tile's kept centre reaches into the frame. */
 static int tile_needed(const fu_tile_config *tc, const tile_grid *g, int col, int row, int w, int h)
 {
@@ -188,6 +223,8 @@ static facefuse_status run_tiles(fu_session *session, const fu_tile_config *tc, 
                              tc->model, fu_session_path(session), s, s, (long long)output.dims[0],
                              (long long)output.dims[1], (long long)output.dims[2], (long long)output.dims[3],
                              so, so);
+            else if (output.nonfinite)
+                store_tile_plain(in, out, tc, &g, col, row);
             else
                 store_tile(output.data, out, tc, &g, col, row, rows);
             fu_tensor_free(&output);
@@ -233,24 +270,31 @@ facefuse_status fu_frame_enhance(fu_session *session, const fu_tile_config *tc,
     memset(out, 0, sizeof *out);
     if (!tc || !in || !in->data || in->channels < 3 || blend < 0 || blend > 100 || (!session && blend > 0))
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "frame enhancer: bad arguments");
-    if (in->width > 65536 / tc->scale || in->height > 65536 / tc->scale)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "frame enhancer %s: a %dx%d frame is too large to scale by %d",
-                       tc->model, in->width, in->height, tc->scale);
+    char what[96];
+    snprintf(what, sizeof what, "frame enhancer %s (x%d)", tc->model, tc->scale);
+    facefuse_status sized = fu_image_size_check((int64_t)in->width * tc->scale, (int64_t)in->height * tc->scale,
+                                                what, err);
+    if (sized != FACEFUSE_OK)
+        return sized;
     int w = in->width * tc->scale, h = in->height * tc->scale;
     facefuse_image resized = {0};
-    if ((blend < 100 || in->channels == 4) && fu_resize(in, &resized, w, h) != FACEFUSE_OK)
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
     if (blend == 0) {
-        *out = resized;
+        if (fu_resize(in, out, w, h) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w,
+                           h);
         return FACEFUSE_OK;
     }
-    if (facefuse_image_alloc(out, w, h, in->channels) != FACEFUSE_OK) {
-        facefuse_image_free(&resized);
+    if (facefuse_image_alloc(out, w, h, in->channels) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
-    }
+    /* The tiles first: a stop request ends them (the sessions refuse to
+     * run) before the plain resize of a large frame is spent for nothing. */
     facefuse_status st = run_tiles(session, tc, in, out, stats, err);
-    if (st == FACEFUSE_OK && resized.data)
-        blend_into(out, &resized, blend);
+    if (st == FACEFUSE_OK && (blend < 100 || in->channels == 4)) {
+        if (fu_resize(in, &resized, w, h) != FACEFUSE_OK)
+            st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer %s: out of memory for %dx%d", tc->model, w, h);
+        else
+            blend_into(out, &resized, blend);
+    }
     facefuse_image_free(&resized);
     if (st != FACEFUSE_OK)
         facefuse_image_free(out);

@@ -27,6 +27,12 @@ typedef struct fu_tile_config {
 
 /* The tile configuration of a frame enhancer model, or NULL. */
 const fu_tile_config *fu_frame_enhancer_config(const char *model);
+/* How many times the model (NULL: the default span_kendata_x4) enlarges a
+ * frame; 1 for an unknown name. */
+int fu_frame_enhancer_scale(const char *model);
+/* The same for the processor's settings (fu_run_config_processor_settings(cfg,
+ * "frame_enhancer")); 1 when settings is NULL. */
+int fu_frame_enhancer_settings_scale(const void *settings);
 
 /* What fu_frame_enhance did (accumulated into; pass NULL to skip). */
 typedef struct fu_frame_enhance_stats {

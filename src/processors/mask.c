@@ -7,14 +7,15 @@
 #include <stdlib.h>
 
 #include "core/blur.h"
+#include "core/numeric.h"
 
 fu_box_mask_geometry fu_box_mask_geometry_of(int size, float blur, const int padding[4])
 {
     fu_box_mask_geometry g = {0};
-    g.blur_amount = (int)(size * 0.5 * blur);
+    g.blur_amount = fu_int_clamp(size * 0.5 * blur, 0, size);
     g.border_px = g.blur_amount / 2 > 1 ? g.blur_amount / 2 : 1;
     for (int i = 0; i < 4; i++) {
-        int pad_px = (int)(size * (padding ? padding[i] : 0) / 100.0);
+        int pad_px = fu_int_clamp(size * (padding ? padding[i] : 0) / 100.0, 0, size);
         g.strip_px[i] = pad_px > g.border_px ? pad_px : g.border_px;
     }
     if (g.blur_amount > 0) {

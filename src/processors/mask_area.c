@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/blur.h"
+#include "core/numeric.h"
 
 typedef struct area_def {
     const char *name;
@@ -141,8 +142,8 @@ facefuse_status fu_area_mask(float *mask, int size, const facefuse_point lm68[68
                            areas[a] ? areas[a] : "(null)");
         for (int i = 0; i < def->count; i++) {
             facefuse_point p = fu_affine_apply(to_crop, lm68[def->index[i]]);
-            xy[2 * n] = (int)p.x; /* numpy astype(int32) truncates */
-            xy[2 * n + 1] = (int)p.y;
+            xy[2 * n] = fu_int_clamp(p.x, -(1 << 24), 1 << 24); /* numpy astype(int32) truncates */
+            xy[2 * n + 1] = fu_int_clamp(p.y, -(1 << 24), 1 << 24);
             n++;
         }
     }

@@ -5,6 +5,8 @@
 
 #include <math.h>
 
+#include "core/numeric.h"
+
 void fu_paste_rect(int frame_w, int frame_h, int size, const fu_affine *frame_to_crop, int rect[4])
 {
     fu_affine inv = fu_affine_invert(frame_to_crop);
@@ -30,7 +32,7 @@ void fu_paste_rect(int frame_w, int frame_h, int size, const fu_affine *frame_to
 /* Bilinear mask value at (u, v), zero outside the crop. */
 static float sample_mask(const float *mask, int size, double u, double v)
 {
-    int x0 = (int)floor(u), y0 = (int)floor(v);
+    int x0 = fu_floor_int(u), y0 = fu_floor_int(v);
     float fx = (float)(u - x0), fy = (float)(v - y0);
     float w[4] = {(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy};
     int xs[4] = {x0, x0 + 1, x0, x0 + 1}, ys[4] = {y0, y0, y0 + 1, y0 + 1};
@@ -49,7 +51,7 @@ static int clampi(int v, int lo, int hi)
 /* Bilinear crop colour at (u, v), border replicated. */
 static void sample_crop(const float *crop, int size, double u, double v, float rgb[3])
 {
-    int x0 = (int)floor(u), y0 = (int)floor(v);
+    int x0 = fu_floor_int(u), y0 = fu_floor_int(v);
     float fx = (float)(u - x0), fy = (float)(v - y0);
     int xa = clampi(x0, 0, size - 1), xb = clampi(x0 + 1, 0, size - 1);
     int ya = clampi(y0, 0, size - 1), yb = clampi(y0 + 1, 0, size - 1);
@@ -73,7 +75,7 @@ void fu_paste_back(facefuse_image *frame, const float *crop, const float *mask, 
         uint8_t *px = frame->data + (size_t)y * frame->stride + (size_t)r[0] * frame->channels;
         for (int x = r[0]; x < r[2]; x++, px += frame->channels) {
             double u = a[0] * x + a[1] * y + a[2], v = a[3] * x + a[4] * y + a[5];
-            if (u <= -1 || v <= -1 || u >= size || v >= size)
+            if (!(u > -1 && v > -1 && u < size && v < size)) /* also NaN */
                 continue;
             float m = sample_mask(mask, size, u, v);
             if (m <= 0)
@@ -82,10 +84,8 @@ void fu_paste_back(facefuse_image *frame, const float *crop, const float *mask, 
                 m = 1;
             float rgb[3];
             sample_crop(crop, size, u, v, rgb);
-            for (int c = 0; c < 3; c++) {
-                float out = px[c] * (1 - m) + rgb[c] * m + 0.5f;
-                px[c] = (uint8_t)(out < 0 ? 0 : out > 255 ? 255 : out);
-            }
+            for (int c = 0; c < 3; c++)
+                px[c] = fu_u8_round(px[c] * (1 - m) + rgb[c] * m);
         }
     }
 }
@@ -102,7 +102,7 @@ void fu_paste_sample(const float *crop, const float *mask, int size, const fu_af
             float mv = 0;
             if (u > -1 && v > -1 && u < size && v < size)
                 mv = sample_mask(mask, size, u, v);
-            m[i] = mv < 0 ? 0 : mv > 1 ? 1 : mv;
+            m[i] = !(mv > 0) ? 0 : mv > 1 ? 1 : mv;
             sample_crop(crop, size, u, v, rgb + 3 * i);
         }
 }

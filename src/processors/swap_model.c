@@ -11,6 +11,7 @@
 
 #include "core/clock.h"
 #include "core/geometry.h"
+#include "core/numeric.h"
 #include "infer/context.h"
 #include "processors/mask.h"
 #include "processors/paste.h"
@@ -367,14 +368,16 @@ void fu_pixel_boost_merge(const float *planar, int s, int k, int index, const fl
             float *px = row + (size_t)(x * k + col0) * 3;
             for (int c = 0; c < 3; c++) {
                 float v = planar[c * plane + (size_t)y * s + x] * std[c] + mean[c];
-                px[c] = (v < 0 ? 0 : v > 1 ? 1 : v) * 255.0f;
+                px[c] = (!(v > 0) ? 0 : v > 1 ? 1 : v) * 255.0f; /* NaN: 0 */
             }
         }
     }
 }
 
-facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent,
-                                     float *out, fu_err *err)
+/* The model on the crop; *unusable is set when the model gave NaN or
+ * infinities (the face must then be left as it is). */
+static facefuse_status swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent, float *out,
+                                 int *unusable, fu_err *err)
 {
     const int s = sw->size, k = sw->boost;
     const size_t n = (size_t)3 * s * s;
@@ -429,10 +432,19 @@ facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image 
                          fu_session_path(sw->session), (long long)fu_tensor_numel(&res), s, s);
         else
             fu_pixel_boost_merge(res.data, s, k, index, out_mean, out_std, out);
+        if (res.nonfinite)
+            *unusable = 1;
         fu_tensor_free(&res);
     }
     free(planar);
     return rc;
+}
+
+facefuse_status fu_swapper_swap_crop(const fu_swapper *sw, const facefuse_image *crop, const float *latent,
+                                     float *out, fu_err *err)
+{
+    int unusable = 0;
+    return swap_crop(sw, crop, latent, out, &unusable, err);
 }
 
 /* The swapped floats as a rounded 3-channel image. */
@@ -442,7 +454,7 @@ static void floats_to_image(const float *f, facefuse_image *im)
         uint8_t *row = im->data + (size_t)y * im->stride;
         const float *src = f + (size_t)y * im->width * 3;
         for (int i = 0; i < im->width * 3; i++)
-            row[i] = (uint8_t)(src[i] + 0.5f);
+            row[i] = fu_u8_round(src[i]);
     }
 }
 
@@ -499,13 +511,14 @@ facefuse_status fu_swapper_swap_face(const fu_swapper *sw, facefuse_image *frame
     t1 = fu_now_ns();
     rc = own_mask ? fu_face_masker_before(sw->masker, &crop, box, mask, err) : FACEFUSE_OK;
     t2 = fu_now_ns();
+    int unusable = 0; /* the model gave NaN or infinities: the face stays as it is */
     if (rc == FACEFUSE_OK)
-        rc = fu_swapper_swap_crop(sw, &crop, latent, swapped, err);
+        rc = swap_crop(sw, &crop, latent, swapped, &unusable, err);
     t3 = fu_now_ns();
-    if (rc == FACEFUSE_OK)
+    if (rc == FACEFUSE_OK && !unusable)
         rc = fu_swapper_finish_crop(sw, &crop, face, &a, swapped, own_mask ? mask : sw->mask, err);
     t4 = fu_now_ns();
-    if (rc == FACEFUSE_OK)
+    if (rc == FACEFUSE_OK && !unusable)
         rc = fu_blend_crop(frame, swapped, own_mask ? mask : sw->mask, p, &a, sw->blend, err);
     if (timing) {
         timing->align_ns += t1 - t0;

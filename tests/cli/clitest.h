@@ -5,6 +5,7 @@
 #define FU_CLITEST_H
 
 #include <dirent.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -56,6 +57,46 @@ static inline void write_text(const char *path, const char *text)
         fputs(text, f);
         fclose(f);
     }
+}
+
+/* A hard link to `from` at `to`; 1 on success. */
+static inline int link_file(const char *from, const char *to)
+{
+    return link(from, to) == 0;
+}
+
+/* A checksum of the file's bytes (FNV-1a), 0 when it cannot be read: to
+ * prove an input came out of a run unchanged. */
+static inline uint64_t file_checksum(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint64_t h = 1469598103934665603ULL;
+    int c;
+    if (!f)
+        return 0;
+    while ((c = getc(f)) != EOF)
+        h = (h ^ (uint64_t)c) * 1099511628211ULL;
+    fclose(f);
+    return h;
+}
+
+/* LeakSanitizer's "Suppressions used" table goes to stderr after the
+ * program's own lines: tests that count lines turn it off. */
+static inline void quiet_leak_report(void)
+{
+    char opts[4096];
+    const char *old = getenv("LSAN_OPTIONS");
+    snprintf(opts, sizeof opts, "%s%sprint_suppressions=0", old ? old : "", old && *old ? ":" : "");
+    setenv("LSAN_OPTIONS", opts, 1);
+}
+
+/* Lines of s (a last line without '\n' counts). */
+static inline int line_count(const char *s)
+{
+    int n = 0;
+    for (const char *p = s; *p; p++)
+        n += *p == '\n' || (!p[1]);
+    return n;
 }
 
 #endif
