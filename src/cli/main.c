@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/cmd_jobs.h"
+#include "cli/cmd_run.h"
 #include "cli/options.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -66,6 +68,7 @@ static int exit_code_of(facefuse_status rc)
 
 static int fail(const fu_err *err)
 {
+    fu_cli_note_error(err->msg[0] ? err->msg : facefuse_strerror(err->code));
     fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
     return exit_code_of(err->code);
 }
@@ -80,6 +83,9 @@ static void usage(FILE *out)
             "  batch-run -s 'SRC*' -t 'TGT*' -o 'out/{source_name}-{target_name}.{target_extension}'\n"
             "  detect IMAGE [--json] [options]                           print the faces found\n"
             "  force-download                                             fetch and verify every model\n"
+            "  run [options]                                              the web UI and API (127.0.0.1:7860)\n");
+    fu_cmd_jobs_usage(out);
+    fprintf(out,
             "  --list-execution-providers                                 what this build can run on\n"
             "  -v, --version\n"
             "\n"
@@ -400,7 +406,9 @@ static int is_command(const char *s)
            strcmp(s, "force-download") == 0;
 }
 
-int main(int argc, char **argv)
+/* A processing command (headless-run, batch-run, detect, force-download)
+ * from its argv; also run in-process by the job runner's step adapter. */
+static int run_command(int argc, char **argv)
 {
     fu_optset set;
     fu_run_config cfg;
@@ -410,20 +418,7 @@ int main(int argc, char **argv)
 
     memset(&set, 0, sizeof set);
     fu_err_clear(&err);
-    if (argc < 2) {
-        usage(stderr);
-        return EXIT_INVALID;
-    }
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
-        printf("facefuse %s (ONNX Runtime %s)\n", facefuse_version(), fu_ort_version());
-        return EXIT_OK;
-    }
-    if (strcmp(argv[1], "--list-execution-providers") == 0)
-        return list_providers();
+    stop_requested = 0;
     if (!is_command(argv[1])) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown command '%s' (see facefuse --help)", argv[1]);
         return fail(&err);
@@ -464,4 +459,27 @@ done:
     facefuse_context_free(ctx);
     fu_optset_free(&set);
     return code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_INVALID;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
+        printf("facefuse %s (ONNX Runtime %s)\n", facefuse_version(), fu_ort_version());
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--list-execution-providers") == 0)
+        return list_providers();
+    if (fu_cmd_jobs_is(argv[1]))
+        return fu_cmd_jobs(argc, argv, run_command);
+    if (strcmp(argv[1], "run") == 0)
+        return fu_cmd_run(argc, argv, run_command);
+    return run_command(argc, argv);
 }
