@@ -231,9 +231,8 @@ static facefuse_status resolve(fu_server *s, struct sockaddr_storage *addr, fu_e
     return FACEFUSE_OK;
 }
 
-static facefuse_status choose_token(fu_server *s, fu_err *err)
+static facefuse_status choose_token(fu_server *s, const char *t, fu_err *err)
 {
-    const char *t = s->settings.token;
     if (t && *t) {
         if (strlen(t) < 8 || strlen(t) >= sizeof s->token)
             return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "--ui-token must have 8 to %zu characters",
@@ -329,7 +328,7 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
     else
         st = resolve(s, &addr, err);
     if (st == FACEFUSE_OK)
-        st = choose_token(s, err);
+        st = choose_token(s, settings->token, err);
     if (st == FACEFUSE_OK)
         st = fu_job_store_open(s->jobs_path, &s->store, err);
     if (st == FACEFUSE_OK)
