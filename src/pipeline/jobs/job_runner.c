@@ -277,8 +277,8 @@ static facefuse_status run_one_step(run_state *rs, const fu_job_step *step, int 
         st = fu_job_set_step_status(rs->s, rs->id, index, FU_STEP_STARTED, err);
     if (st == FACEFUSE_OK) {
         rs->step_index = index;
-        rs->wrote_once = 0;
-        on_progress(rs, 0, 0, 0);
+        rs->wrote_once = 0; /* the step's first report is written at once */
+        fu_job_set_progress(rs->s, rs->id, (double)index / rs->step_count, 0, 0, 0, NULL);
         st = rs->r->run_step(rs->r->user, args, &progress, &rs->cancel, err);
         if (st == FACEFUSE_OK && rs->cancel)
             st = fu_fail(err, FACEFUSE_ERR_CANCELLED, "cancelled");

@@ -235,7 +235,7 @@ facefuse_status fu_job_store_open(const char *jobs_path, fu_job_store **out, fu_
         return rc;
     }
     sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
-    rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;", err);
+    rc = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", err);
     if (rc == FACEFUSE_OK)
         rc = create_schema(s, err);
     if (rc != FACEFUSE_OK) {

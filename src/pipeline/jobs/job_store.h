@@ -2,7 +2,9 @@
  * job_store.h — FaceFusion's jobs, kept in SQLite so the command line and the
  * web UI share them and a crash loses nothing that was committed.
  *
- * The store is <jobs path>/jobs.db (WAL mode, synchronous FULL). A job has an
+ * The store is <jobs path>/jobs.db (WAL mode, synchronous NORMAL: a commit
+ * survives the process being killed; a power cut may undo the last commits
+ * but never damages the database). A job has an
  * id (sanitised as FaceFusion does, job_id.h), a status, creation and update
  * dates, and ordered steps, each with its options as opaque JSON text
  * (job_args.h) and a step status. FaceFusion's statuses are drafted, queued,

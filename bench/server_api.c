@@ -1,0 +1,351 @@
+/*
+ * server_api.c — figures for the web server and its API:
+ *   1. time from Start (POST /api/jobs) to the first progress event on the
+ *      job's server-sent events stream;
+ *   2. 20 clients polling the API (GET /api/jobs/ID and GET /api/jobs, one
+ *      keep-alive connection each) while a job runs: requests/s, median and
+ *      p95 latency, errors.
+ * The server runs with a stand-in processing service whose steps only report
+ * progress (300 frames at 100 frames/s), so the figures are the server's and
+ * the job store's, not the pipeline's. Preview latency needs the real
+ * pipeline (the lead wires it): not measured here.
+ *
+ *   bench_server_api [clients (20)] [seconds (5)]
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "media/image_io.h"
+#include "pipeline/jobs/job_args.h"
+#include "server/server.h"
+
+#define FRAMES 300
+#define FPS 100
+
+/* ------------------------------------------------------------ stand-in service */
+
+static facefuse_status svc_options(void *u, char **json, fu_err *err)
+{
+    (void)u;
+    *json = strdup("[{\"name\":\"--face-swapper-model\",\"group\":\"face_swapper\",\"type\":\"string\","
+                   "\"choices\":[\"inswapper_128\"],\"min\":null,\"max\":null,\"step\":null,\"default\":"
+                   "\"inswapper_128\",\"help\":\"\",\"multiple\":false}]");
+    return *json ? FACEFUSE_OK : fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "oom");
+}
+
+static facefuse_status svc_validate(void *u, const char *args, fu_err *err)
+{
+    (void)u;
+    return fu_job_args_check(args, err);
+}
+
+static facefuse_status svc_probe(void *u, const char *path, fu_service_media *m, fu_err *err)
+{
+    (void)u;
+    (void)path;
+    (void)err;
+    snprintf(m->kind, sizeof m->kind, "image");
+    m->width = m->height = 64;
+    m->frame_count = 1;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status svc_image(void *u, const char *a, int64_t f, fu_service_image *im, fu_err *err)
+{
+    (void)u;
+    (void)a;
+    (void)f;
+    return fu_fail(err, FACEFUSE_ERR_UNSUPPORTED, "not in this benchmark");
+}
+
+static facefuse_status svc_faces(void *u, const char *a, int64_t f, fu_service_face **faces, int *n, fu_err *err)
+{
+    (void)u;
+    (void)a;
+    (void)f;
+    (void)err;
+    *faces = NULL;
+    *n = 0;
+    return FACEFUSE_OK;
+}
+
+/* FRAMES frames at FPS, then the target copied to the output. */
+static facefuse_status svc_run_step(void *u, const char *args, const fu_job_progress *p, volatile int *cancel,
+                                    fu_err *err)
+{
+    char target[4096], output[4096];
+    int found;
+    (void)u;
+    fu_job_args_first(args, "--target-path", target, sizeof target, &found, err);
+    fu_job_args_first(args, "--output-path", output, sizeof output, &found, err);
+    for (int i = 1; i <= FRAMES; i++) {
+        if (*cancel)
+            return fu_fail(err, FACEFUSE_ERR_CANCELLED, "cancelled");
+        struct timespec ts = {0, 1000000000L / FPS};
+        nanosleep(&ts, NULL);
+        p->fn(p->ctx, i, FRAMES, FPS);
+    }
+    facefuse_image im = {0};
+    facefuse_status st = fu_image_read(target, &im, err);
+    if (st == FACEFUSE_OK)
+        st = fu_image_write(output, &im, 90, err);
+    facefuse_image_free(&im);
+    return st;
+}
+
+/* ------------------------------------------------------------ HTTP */
+
+typedef struct buf {
+    char *data;
+    size_t size;
+} buf;
+
+static size_t collect(char *d, size_t s, size_t n, void *u)
+{
+    buf *b = u;
+    char *bigger = realloc(b->data, b->size + s * n + 1);
+    if (!bigger)
+        return 0;
+    b->data = bigger;
+    memcpy(b->data + b->size, d, s * n);
+    b->size += s * n;
+    b->data[b->size] = '\0';
+    return s * n;
+}
+
+static long request(CURL *c, const char *method, const char *url, const void *body, size_t size, buf *out)
+{
+    long status = 0;
+    out->size = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size);
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (curl_easy_perform(c) != CURLE_OK)
+        return -1;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+static char base[64], target_id[64];
+
+static char *create_job(CURL *c)
+{
+    char url[128], body[256];
+    buf out = {0};
+    snprintf(url, sizeof url, "%sapi/jobs", base);
+    snprintf(body, sizeof body, "{\"target\":\"%s\"}", target_id);
+    long status = request(c, "POST", url, body, strlen(body), &out);
+    json_t *j = status == 201 ? json_loads(out.data, 0, NULL) : NULL;
+    char *id = j ? strdup(json_string_value(json_object_get(j, "id"))) : NULL;
+    json_decref(j);
+    free(out.data);
+    return id;
+}
+
+/* SSE: stop at the first event whose frames > 0. */
+typedef struct first_event {
+    int64_t at_ns;
+} first_event;
+
+static size_t on_event(char *d, size_t s, size_t n, void *u)
+{
+    first_event *f = u;
+    if (!f->at_ns && strstr(d, "\"frames\":") && !strstr(d, "\"frames\":0,"))
+        f->at_ns = fu_now_ns();
+    return f->at_ns ? 0 : s * n; /* 0 aborts the transfer */
+}
+
+static double start_to_first_event_ms(CURL *c)
+{
+    char url[256];
+    int64_t t0 = fu_now_ns();
+    char *id = create_job(c);
+    if (!id)
+        return -1;
+    first_event f = {0};
+    CURL *e = curl_easy_init();
+    snprintf(url, sizeof url, "%sapi/jobs/%s/events", base, id);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_event);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &f);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+    curl_easy_perform(e);
+    curl_easy_cleanup(e);
+    /* stop the job so the next one starts at once */
+    snprintf(url, sizeof url, "%sapi/jobs/%s/cancel", base, id);
+    buf out = {0};
+    request(c, "POST", url, "", 0, &out);
+    snprintf(url, sizeof url, "%sapi/jobs/%s", base, id);
+    for (int i = 0; i < 200 && request(c, "GET", url, NULL, 0, &out) == 200 && strstr(out.data, "\"running\""); i++) {
+        struct timespec ts = {0, 10000000L}; /* the next run starts on an idle server */
+        nanosleep(&ts, NULL);
+    }
+    free(out.data);
+    free(id);
+    return f.at_ns ? (f.at_ns - t0) / 1e6 : -1;
+}
+
+/* ------------------------------------------------------------ pollers */
+
+typedef struct poller {
+    const char *job;
+    int64_t until_ns;
+    double *lat_ms;
+    int count, cap, errors;
+} poller;
+
+static void *poll_api(void *p)
+{
+    poller *q = p;
+    CURL *c = curl_easy_init();
+    char one[256], all[128];
+    buf out = {0};
+    snprintf(one, sizeof one, "%sapi/jobs/%s", base, q->job);
+    snprintf(all, sizeof all, "%sapi/jobs", base);
+    for (int i = 0; fu_now_ns() < q->until_ns; i++) {
+        int64_t t0 = fu_now_ns();
+        long status = request(c, "GET", i % 4 == 3 ? all : one, NULL, 0, &out);
+        double ms = (fu_now_ns() - t0) / 1e6;
+        if (status != 200) {
+            q->errors++;
+            continue;
+        }
+        if (q->count == q->cap) {
+            q->cap = q->cap ? q->cap * 2 : 1024;
+            q->lat_ms = realloc(q->lat_ms, (size_t)q->cap * sizeof *q->lat_ms);
+        }
+        q->lat_ms[q->count++] = ms;
+    }
+    free(out.data);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    int clients = argc > 1 ? atoi(argv[1]) : 20;
+    int seconds = argc > 2 ? atoi(argv[2]) : 5;
+    char dir[] = "/tmp/facefuse-bench-server-XXXXXX", path[256], locks[300], url[256];
+    fu_err err;
+    if (!mkdtemp(dir))
+        return 1;
+    snprintf(locks, sizeof locks, "%s/locks", dir);
+    mkdir(locks, 0755);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+
+    fu_service svc = {NULL, svc_options, svc_validate, svc_probe, svc_image, svc_image, svc_faces, svc_run_step};
+    fu_server_settings st = fu_server_default_settings();
+    st.port = 0;
+    st.jobs_path = dir;
+    st.lock_dir = locks;
+    st.max_connections = 128;
+    fu_server *server = NULL;
+    if (fu_server_start(&st, &svc, &server, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "server: %s\n", err.msg);
+        return 1;
+    }
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/", fu_server_port(server));
+
+    /* a small target to upload */
+    facefuse_image im = {0};
+    facefuse_image_alloc(&im, 64, 64, 3);
+    memset(im.data, 128, (size_t)im.stride * 64);
+    snprintf(path, sizeof path, "%s/target.png", dir);
+    fu_image_write(path, &im, 90, &err);
+    facefuse_image_free(&im);
+    FILE *f = fopen(path, "rb");
+    char data[65536];
+    size_t size = fread(data, 1, sizeof data, f);
+    fclose(f);
+    CURL *c = curl_easy_init();
+    buf out = {0};
+    snprintf(url, sizeof url, "%sapi/files?name=t.png", base);
+    if (request(c, "POST", url, data, size, &out) != 201) {
+        fprintf(stderr, "upload failed: %s\n", out.data ? out.data : "");
+        return 1;
+    }
+    json_t *j = json_loads(out.data, 0, NULL);
+    snprintf(target_id, sizeof target_id, "%s", json_string_value(json_object_get(j, "id")));
+    json_decref(j);
+
+    /* 1. Start → first progress event */
+    double t[10];
+    int n = 0;
+    for (int i = 0; i < 10; i++) {
+        double ms = start_to_first_event_ms(c);
+        if (ms >= 0)
+            t[n++] = ms;
+    }
+    qsort(t, (size_t)n, sizeof t[0], by_value);
+    printf("start → first progress event: median %.1f ms, max %.1f ms (%d runs)\n", n ? t[n / 2] : -1.0,
+           n ? t[n - 1] : -1.0, n);
+
+    /* 2. clients polling while a job runs */
+    char *job = create_job(c);
+    pthread_t threads[256];
+    poller q[256];
+    if (clients > 256)
+        clients = 256;
+    int64_t t0 = fu_now_ns();
+    for (int i = 0; i < clients; i++) {
+        memset(&q[i], 0, sizeof q[i]);
+        q[i].job = job;
+        q[i].until_ns = t0 + (int64_t)seconds * 1000000000LL;
+        pthread_create(&threads[i], NULL, poll_api, &q[i]);
+    }
+    int total = 0, errors = 0;
+    for (int i = 0; i < clients; i++) {
+        pthread_join(threads[i], NULL);
+        total += q[i].count;
+        errors += q[i].errors;
+    }
+    double elapsed = (fu_now_ns() - t0) / 1e9;
+    double *all = malloc((size_t)(total > 0 ? total : 1) * sizeof *all);
+    int k = 0;
+    for (int i = 0; i < clients; i++) {
+        memcpy(all + k, q[i].lat_ms, (size_t)q[i].count * sizeof *all);
+        k += q[i].count;
+        free(q[i].lat_ms);
+    }
+    qsort(all, (size_t)total, sizeof *all, by_value);
+    printf("%d clients polling for %.1f s while a job runs: %.0f requests/s, latency median %.2f ms, p95 %.2f ms, "
+           "max %.2f ms, %d errors\n",
+           clients, elapsed, total / elapsed, total ? all[total / 2] : -1.0,
+           total ? all[(int)(total * 0.95)] : -1.0, total ? all[total - 1] : -1.0, errors);
+    free(all);
+    free(job);
+    free(out.data);
+    curl_easy_cleanup(c);
+    fu_server_stop(server);
+    curl_global_cleanup();
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return errors ? 1 : 0;
+}
