@@ -336,7 +336,7 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
     if (st == FACEFUSE_OK)
         st = fu_workspace_open(&s->ws, s->jobs_path, err);
     if (st == FACEFUSE_OK) {
-        fu_workspace_prune_thumbs(&s->ws, 24 * 3600);
+        fu_workspace_clean(&s->ws, 24 * 3600);
         st = load_options(s, err);
     }
     if (st == FACEFUSE_OK) {

@@ -167,22 +167,30 @@ int fu_workspace_owns_output(const fu_workspace *w, const char *path)
     return strncmp(resolved, outputs, strlen(outputs)) == 0 && !strchr(resolved + strlen(outputs), '/');
 }
 
-void fu_workspace_prune_thumbs(const fu_workspace *w, int max_age_s)
+/* Removes the files of dir/ whose name starts with prefix (all when "")
+ * and that are older than max_age_s. */
+static void remove_old(const fu_workspace *w, const char *sub, const char *prefix, int max_age_s)
 {
     char dir[PATH_MAX + 16], path[PATH_MAX + 300];
     struct dirent *e;
     struct stat st;
     time_t now = time(NULL);
-    snprintf(dir, sizeof dir, "%s/thumbs", w->root);
+    snprintf(dir, sizeof dir, "%s/%s", w->root, sub);
     DIR *d = opendir(dir);
     if (!d)
         return;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || strncmp(e->d_name, prefix, strlen(prefix)) != 0)
             continue;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > max_age_s)
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime >= max_age_s)
             unlink(path);
     }
     closedir(d);
+}
+
+void fu_workspace_clean(const fu_workspace *w, int thumb_age_s)
+{
+    remove_old(w, "thumbs", "", thumb_age_s);
+    remove_old(w, "files", ".upload-", 600); /* uploads cut short by a stopped server */
 }

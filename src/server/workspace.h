@@ -43,7 +43,8 @@ facefuse_status fu_workspace_path(const fu_workspace *w, const char *dir, const 
 int fu_workspace_owns_output(const fu_workspace *w, const char *path);
 /* Random bytes as hex (2 × bytes characters) into out. */
 facefuse_status fu_random_hex(char *out, size_t bytes, fu_err *err);
-/* Removes thumbnails older than max_age_s. */
-void fu_workspace_prune_thumbs(const fu_workspace *w, int max_age_s);
+/* At start: removes thumbnails older than thumb_age_s and the temp files of
+ * uploads a stopped server left. */
+void fu_workspace_clean(const fu_workspace *w, int thumb_age_s);
 
 #endif
