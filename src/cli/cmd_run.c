@@ -153,10 +153,13 @@ int fu_cmd_run(int argc, char **argv, fu_cli_command_fn headless)
         code = fail_msg(err.msg, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? EXIT_INVALID : EXIT_FAILED);
         goto done;
     }
-    fprintf(stderr, "facefuse: the UI is at %s  (jobs in %s; Ctrl-C stops)\n", fu_server_url(server),
-            settings.jobs_path);
+    /* --ui-layouts jobs: the page opens on its job list. */
+    char url[600];
+    snprintf(url, sizeof url, "%s%s", fu_server_url(server),
+             extra[OPT_LAYOUTS].value && !strcmp(extra[OPT_LAYOUTS].value, "jobs") ? "#jobs" : "");
+    fprintf(stderr, "facefuse: the UI is at %s  (jobs in %s; Ctrl-C stops)\n", url, settings.jobs_path);
     if (extra[OPT_BROWSER].value)
-        open_browser(fu_server_url(server));
+        open_browser(url);
     while (!*stop) {
         struct timespec ts = {0, 200000000L};
         nanosleep(&ts, NULL);
