@@ -1,5 +1,7 @@
 /*
- * processor.c — the table of processors, in the order --help lists them.
+ * processor.c — the table of processors, in the order --help lists them,
+ * and the options of FaceFusion's processors facefuse does not have yet
+ * (refused by name, never accepted and ignored).
  */
 #include "processors/processor.h"
 
@@ -25,7 +27,55 @@ const fu_processor *fu_processor_find(const char *name)
     return NULL;
 }
 
+const fu_processor *const *fu_processor_all(int *count)
+{
+    *count = (int)(sizeof processors / sizeof processors[0]);
+    return processors;
+}
+
 const char *fu_processor_names(void)
 {
-    return "face_debugger face_enhancer face_swapper frame_enhancer";
+    return "age_modifier background_remover deep_swapper expression_restorer face_debugger face_editor "
+           "face_enhancer face_swapper frame_colorizer frame_enhancer lip_syncer";
 }
+
+/* ---------------------------------------------------------------- not yet */
+
+#define PENDING(opt, proc)                                                                                   \
+    {.name = opt, .section = "processors", .type = FU_OPT_STRING, .offset = FU_OPT_NONE,                      \
+     .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
+
+static const fu_option pending_options[] = {
+    PENDING("--age-modifier-model", "age_modifier"),
+    PENDING("--age-modifier-direction", "age_modifier"),
+    PENDING("--background-remover-model", "background_remover"),
+    PENDING("--background-remover-fill-color", "background_remover"),
+    PENDING("--background-remover-despill-color", "background_remover"),
+    PENDING("--deep-swapper-model", "deep_swapper"),
+    PENDING("--deep-swapper-morph", "deep_swapper"),
+    PENDING("--expression-restorer-model", "expression_restorer"),
+    PENDING("--expression-restorer-factor", "expression_restorer"),
+    PENDING("--expression-restorer-areas", "expression_restorer"),
+    PENDING("--face-editor-model", "face_editor"),
+    PENDING("--face-editor-eyebrow-direction", "face_editor"),
+    PENDING("--face-editor-eye-gaze-horizontal", "face_editor"),
+    PENDING("--face-editor-eye-gaze-vertical", "face_editor"),
+    PENDING("--face-editor-eye-open-ratio", "face_editor"),
+    PENDING("--face-editor-lip-open-ratio", "face_editor"),
+    PENDING("--face-editor-mouth-grim", "face_editor"),
+    PENDING("--face-editor-mouth-pout", "face_editor"),
+    PENDING("--face-editor-mouth-purse", "face_editor"),
+    PENDING("--face-editor-mouth-smile", "face_editor"),
+    PENDING("--face-editor-mouth-position-horizontal", "face_editor"),
+    PENDING("--face-editor-mouth-position-vertical", "face_editor"),
+    PENDING("--face-editor-head-pitch", "face_editor"),
+    PENDING("--face-editor-head-yaw", "face_editor"),
+    PENDING("--face-editor-head-roll", "face_editor"),
+    PENDING("--frame-colorizer-model", "frame_colorizer"),
+    PENDING("--frame-colorizer-size", "frame_colorizer"),
+    PENDING("--frame-colorizer-blend", "frame_colorizer"),
+    PENDING("--lip-syncer-model", "lip_syncer"),
+    PENDING("--lip-syncer-weight", "lip_syncer"),
+    {0}};
+
+const fu_option_group fu_pending_processor_options = {"pending_processors", "processors", pending_options, 0, NULL};
