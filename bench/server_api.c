@@ -42,10 +42,13 @@ static facefuse_status svc_options(void *u, char **json, fu_err *err)
     return *json ? FACEFUSE_OK : fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "oom");
 }
 
-static facefuse_status svc_validate(void *u, const char *args, fu_err *err)
+static facefuse_status svc_validate(void *u, const char *args, char **step, fu_err *err)
 {
     (void)u;
-    return fu_job_args_check(args, err);
+    facefuse_status st = fu_job_args_check(args, err);
+    if (st == FACEFUSE_OK && step)
+        *step = strdup(args);
+    return st;
 }
 
 static facefuse_status svc_probe(void *u, const char *path, fu_service_media *m, fu_err *err)

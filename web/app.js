@@ -16,6 +16,7 @@ const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const STATUSES = ['drafted', 'queued', 'running', 'completed', 'failed', 'cancelled'];
 
 const state = {
+  ui: { workflow: 'instant_runner', layout: 'default' },
   options: [], byName: new Map(), values: {}, defaults: {},
   sources: [], target: null, frame: 0,
   job: null, events: null, previewAbort: null, previewTimer: 0, previewSeq: 0,
@@ -75,7 +76,9 @@ function upload(file, onProgress) {
 // ------------------------------------------------------------ option controls
 
 const pretty = (name) => name.replace(/^--/, '').replace(/-/g, ' ');
-const groupTitle = (g) => (g || 'other').replace(/_/g, ' ');
+// A panel per module (the table that owns the options): a processor's own
+// name, else FaceFusion's --help group.
+const groupTitle = (o) => (o.group === 'processors' || !o.group ? o.module || 'other' : o.group).replace(/_/g, ' ');
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 
 function setValue(name, value) {
@@ -104,20 +107,19 @@ function makeControl(opt) {
     wrap.append(el('label', {}, box, ' ', opt.help || 'on'));
   } else if (opt.choices && opt.multiple) {
     const row = el('div', { class: 'checks' });
+    const boxes = [];
     for (const c of opt.choices) {
       const box = el('input', { type: 'checkbox', value: c, checked: (value || []).includes(c) });
-      box.addEventListener('change', () => {
-        const picked = [...row.querySelectorAll('input:checked')].map((b) => b.value);
-        setValue(name, picked);
-      });
-      row.append(el('label', {}, box, c));
+      box.addEventListener('change', () => setValue(name, opt.choices.filter((_, i) => boxes[i].checked)));
+      boxes.push(box);
+      row.append(el('label', {}, box, String(c)));
     }
     wrap.append(row);
   } else if (opt.choices) {
     const select = el('select', { 'aria-label': pretty(name) });
     if (opt.default === null) select.append(el('option', { value: '' }, '(any)'));
     for (const c of opt.choices) select.append(el('option', { value: c, selected: c === value }, c));
-    select.addEventListener('change', () => setValue(name, select.value === '' ? null : select.value));
+    select.addEventListener('change', () => setValue(name, select.value === '' ? null : opt.choices.find((c) => String(c) === select.value)));
     wrap.append(select);
   } else if (opt.multiple && opt.min !== null) {
     // several numbers, e.g. margins top right bottom left
@@ -154,14 +156,14 @@ function buildOptions(options) {
   const groups = new Map();
   for (const o of options) {
     if (SPECIAL.has(o.name)) continue;
-    if (!groups.has(o.group)) groups.set(o.group, []);
-    groups.get(o.group).push(o);
+    if (!groups.has(o.module)) groups.set(o.module, []);
+    groups.get(o.module).push(o);
   }
   const processors = state.byName.get(PROCESSORS);
   const processorNames = new Set(processors ? processors.choices || [] : []);
   if (processors) buildProcessors(processors);
   for (const [group, opts] of groups) {
-    const panel = el('div', { class: 'panel', 'data-group': group }, el('h2', {}, groupTitle(group)));
+    const panel = el('div', { class: 'panel', 'data-group': group }, el('h2', {}, groupTitle(opts[0])));
     for (const o of opts) panel.append(makeControl(o));
     if (processorNames.has(group)) $('#processor-groups').append(panel);
     else if (FACE_GROUPS.includes(group)) $('#face-groups').append(panel);
@@ -199,7 +201,7 @@ function changedOptions() {
   const out = {};
   for (const [name, v] of Object.entries(state.values)) {
     if (!state.byName.has(name) || same(v, state.defaults[name])) continue;
-    if (v === null || v === false) continue;
+    if (v === null) continue;
     out[name] = v;
   }
   return out;
@@ -285,7 +287,8 @@ async function setTarget(files) {
 }
 
 function updateStart() {
-  $('#start').disabled = !state.target || (state.job && !TERMINAL.has(state.job.status));
+  const busy = state.ui.workflow === 'instant_runner' && state.job && !TERMINAL.has(state.job.status);
+  $('#start').disabled = !state.target || busy;
 }
 
 // ------------------------------------------------------------ preview
@@ -432,21 +435,45 @@ function watch(id) {
   es.addEventListener('gone', () => es.close());
 }
 
+// Start, as --ui-workflow says: instant_runner runs the job now and shows
+// its progress; job_runner queues it (Run in the job list starts it);
+// job_manager adds the step to the drafted job named beside the button
+// (Submit in the job list queues it).
 async function start() {
+  const workflow = state.ui.workflow;
+  const body = {
+    sources: state.sources.map((s) => s.id), target: state.target.id,
+    output: $('#output-name').value.trim() || null, options: jobOptions(),
+  };
+  if (workflow === 'job_runner') body.run = false;
+  if (workflow === 'job_manager') body.job = $('#job-id').value.trim() || newJobId();
   $('#start').disabled = true;
   $('#result').hidden = true;
   try {
-    const job = await api('POST', '/api/jobs', {
-      sources: state.sources.map((s) => s.id), target: state.target.id,
-      output: $('#output-name').value.trim() || null, options: jobOptions(),
-    });
-    showProgress(job);
-    watch(job.id);
+    const job = await api('POST', '/api/jobs', body);
+    if (workflow === 'instant_runner') {
+      showProgress(job);
+      watch(job.id);
+    } else {
+      $('#job-id').value = workflow === 'job_manager' ? job.id : '';
+      $('#progress-box').hidden = false;
+      $('#progress').value = 0;
+      $('#progress-text').textContent = workflow === 'job_manager'
+        ? `job ${job.id}: ${job.steps} step${job.steps === 1 ? '' : 's'}, drafted (submit it in the job list)`
+        : `job ${job.id} queued (run it from the job list)`;
+      $('#progress-text').dataset.status = job.status;
+      updateStart();
+    }
     refreshJobs();
   } catch (err) {
     showError(err);
     updateStart();
   }
+}
+
+function newJobId() {
+  const d = new Date(), p = (n) => String(n).padStart(2, '0');
+  return `ui-${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}-${p(d.getHours())}-${p(d.getMinutes())}-${p(d.getSeconds())}`;
 }
 
 // The job's options: the changes, plus trim and the reference face.
@@ -472,6 +499,8 @@ function when(iso) {
 function jobActions(job) {
   const cell = el('td', { class: 'actions' });
   const act = (label, fn) => cell.append(el('button', { type: 'button', onclick: async () => { try { await fn(); } catch (err) { showError(err); } refreshJobs(); } }, label));
+  if (job.status === 'drafted') act('submit', () => api('POST', `/api/jobs/${job.id}/submit`));
+  if (job.status === 'queued' && !job.auto_run) act('run', async () => { await api('POST', `/api/jobs/${job.id}/run`); watch(job.id); });
   if (job.status === 'queued' || job.status === 'running') act('cancel', () => api('POST', `/api/jobs/${job.id}/cancel`));
   if (job.status === 'failed' || job.status === 'cancelled') act('retry', async () => { await api('POST', `/api/jobs/${job.id}/retry`); watch(job.id); });
   if (job.output) cell.append(el('a', { class: 'button', href: `${job.output}?download=1` }, 'download'));
@@ -512,13 +541,20 @@ function buildJobFilters() {
 }
 
 function showTab() {
-  const tab = location.hash === '#jobs' ? 'jobs' : 'run';
+  const tab = location.hash === '#jobs' || (!location.hash && state.ui.layout === 'jobs') ? 'jobs' : 'run';
   $('#run-view').hidden = tab !== 'run';
   $('#jobs-view').hidden = tab !== 'jobs';
   for (const a of document.querySelectorAll('.tab')) a.classList.toggle('active', a.dataset.tab === tab);
 }
 
 // ------------------------------------------------------------ start-up
+
+function showWorkflow() {
+  const w = state.ui.workflow;
+  $('#start').textContent = w === 'job_runner' ? 'Queue' : w === 'job_manager' ? 'Add step' : 'Start';
+  $('#job-id-field').hidden = w !== 'job_manager';
+  $('#workflow').textContent = w.replace('_', ' ');
+}
 
 async function main() {
   $('#banner-close').addEventListener('click', () => { $('#banner').hidden = true; });
@@ -542,13 +578,15 @@ async function main() {
     });
   }
   window.addEventListener('hashchange', showTab);
-  showTab();
   buildJobFilters();
   try {
+    state.ui = await api('GET', '/api/ui');
     buildOptions(await api('GET', '/api/options'));
   } catch (err) {
     showError(err);
   }
+  showTab();
+  showWorkflow();
   refreshJobs();
   setInterval(refreshJobs, 3000);
   document.body.dataset.ready = '1';

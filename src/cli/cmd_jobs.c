@@ -1,12 +1,12 @@
 /*
  * cmd_jobs.c — the job-* commands (see cmd_jobs.h): argument handling and
  * messages as FaceFusion's core.py route_job_manager / route_job_runner,
- * over the SQLite job store (src/pipeline/jobs).
+ * over the SQLite job store (src/pipeline/jobs). Steps are stored and run
+ * through the option tables (job_step.h).
  */
 #include "cli/cmd_jobs.h"
 
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +15,15 @@
 
 #include <jansson.h>
 
-#include "cli/extra_options.h"
+#include "cli/cli_context.h"
 #include "cli/options.h"
 #include "core/file.h"
 #include "core/log.h"
-#include "pipeline/jobs/job_args.h"
+#include "infer/context_options.h"
+#include "pipeline/jobs/job_options.h"
+#include "pipeline/jobs/job_step.h"
 #include "pipeline/jobs/job_store.h"
+#include "pipeline/video_run.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
 
@@ -43,13 +46,7 @@ static const command commands[] = {
     {"job-retry", 1, CLASS_RUNNER, 0},       {"job-retry-all", 0, CLASS_RUNNER, 1},
 };
 
-static char last_error[FU_ERRMSG_MAX];
 static volatile int stop_requested;
-
-void fu_cli_note_error(const char *msg)
-{
-    snprintf(last_error, sizeof last_error, "%s", msg ? msg : "");
-}
 
 int fu_cmd_jobs_is(const char *name)
 {
@@ -70,7 +67,8 @@ void fu_cmd_jobs_usage(FILE *out)
             "  job-remix-step ID INDEX [step options]                    a step on the output of step INDEX\n"
             "  job-insert-step ID INDEX [step options] | job-remove-step ID INDEX\n"
             "  job-run ID | job-retry ID | job-run-all | job-retry-all   run queued / retry failed jobs\n"
-            "      job options: --jobs-path DIR (.jobs) --halt-on-error --ui-job-concurrency N (1)\n");
+            "      with the job options (execution, download, memory, --temp-path) and\n"
+            "      --jobs-path DIR (.jobs) --halt-on-error --ui-job-concurrency N (1)\n");
 }
 
 static void on_signal(int sig)
@@ -85,6 +83,7 @@ static void on_signal(int sig)
 
 volatile int *fu_cli_install_stop(void)
 {
+    stop_requested = 0;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGXFSZ, SIG_IGN);
@@ -104,181 +103,121 @@ static int fail_err(const fu_err *err, int code)
     return fail_line("%s%s", err->msg[0] ? err->msg : facefuse_strerror(err->code), "", code);
 }
 
-/* ------------------------------------------------------------ option classes */
+/* ------------------------------------------------------------ which options a command takes */
 
-/* FaceFusion registers these as step keys (job_store.register_step_keys):
- * they describe one step and are stored with it. The rest are job keys,
- * given when a job runs (execution, download, memory, paths, log level). */
-int fu_cli_is_step_option(const fu_option *o)
+/* As FaceFusion's parsers: every job command takes --jobs-path and the log
+ * level (and facefuse's --config-path); job-list --json; the *-all ones
+ * --halt-on-error; the step commands the step options (remix-step without
+ * a target: it is the remixed step's output); the run commands the job
+ * options and how many jobs run at once. */
+static int applies(const command *cmd, const fu_option *o)
 {
-    static const char *const sections[] = {"face_detector", "face_landmarker",  "face_selector",
-                                           "face_tracker",  "face_masker",      "voice_extractor",
-                                           "frame_extraction", "frame_distribution", "output_creation",
-                                           "workflow",      "processors"};
-    if (!strcmp(o->name, "--source-paths") || !strcmp(o->name, "--target-path") || !strcmp(o->name, "--output-path"))
+    const char *n = o->name;
+    if (!strcmp(n, "--config-path") || !strcmp(n, "--jobs-path") || !strcmp(n, "--log-level"))
         return 1;
-    for (size_t i = 0; o->section && i < sizeof sections / sizeof sections[0]; i++)
-        if (strcmp(o->section, sections[i]) == 0)
-            return 1;
+    if (!strcmp(n, "--halt-on-error"))
+        return cmd->all;
+    if (!strcmp(n, "--json"))
+        return !strcmp(cmd->name, "job-list");
+    if (cmd->cls == CLASS_STEP)
+        return fu_job_step_option(o) && !(!strcmp(cmd->name, "job-remix-step") && !strcmp(n, "--target-path"));
+    if (cmd->cls == CLASS_RUNNER)
+        return (o->flags & FU_OPTF_JOB) || !strcmp(n, "--ui-job-concurrency");
     return 0;
 }
 
-/* Options every job command takes. */
-static int is_common_option(const fu_option *o)
-{
-    return !strcmp(o->name, "--config-path") || !strcmp(o->name, "--log-level");
-}
-
-/* Fails when an option set on the command line does not apply to cmd. */
+/* Fails when an option given on the command line does not apply to cmd
+ * (the ini may hold anything: it is read for every command). */
 static facefuse_status check_applies(const command *cmd, const fu_optset *set, fu_err *err)
 {
-    int n;
-    const fu_option *table = fu_option_table(&n);
-    for (int i = 0; i < n; i++) {
-        const fu_option *o = &table[i];
-        if (!fu_optset_is_set(set, o->name) || is_common_option(o))
-            continue;
-        if (!strcmp(o->name, "--json") && !strcmp(cmd->name, "job-list"))
-            continue;
-        if (cmd->cls == CLASS_STEP && fu_cli_is_step_option(o))
-            continue;
-        if (cmd->cls == CLASS_RUNNER && !fu_cli_is_step_option(o) && strcmp(o->name, "--json") != 0)
+    for (int i = 0; i < set->count; i++) {
+        const fu_option *o = fu_optset_option(set, i);
+        if (set->vals[i].origin != FU_ORIGIN_ARG || applies(cmd, o))
             continue;
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "option %s does not apply to %s%s", o->name, cmd->name,
-                       fu_cli_is_step_option(o) ? " (step options go to job-add-step, job-remix-step, job-insert-step)" : "");
+                       fu_job_step_option(o) && cmd->cls != CLASS_STEP
+                           ? " (step options go to job-add-step, job-remix-step, job-insert-step)"
+                       : (o->flags & FU_OPTF_JOB) && cmd->cls != CLASS_RUNNER
+                           ? " (job options go to job-run, job-run-all, job-retry, job-retry-all)"
+                           : "");
     }
     return FACEFUSE_OK;
 }
 
-/* ------------------------------------------------------------ ADAPTER: options → step JSON */
+/* ------------------------------------------------------------ step options */
 
-/* A path given relative to the current directory, made absolute, so the
- * step runs the same from any directory (FaceFusion keeps it as typed). */
-static void absolute_path(const char *path, char *out, size_t size)
+/* The step's paths made absolute, so the step runs the same from any
+ * directory (FaceFusion keeps them as typed). Each word stays one word. */
+static facefuse_status absolute_paths(fu_optset *set, fu_err *err)
 {
     char cwd[PATH_MAX];
-    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
-        snprintf(out, size, "%s", path);
-    else
-        snprintf(out, size, "%s/%s", cwd, path[0] == '.' && path[1] == '/' ? path + 2 : path);
-}
-
-/* ADAPTER (the lead swaps it for the option tables): the step options of a
- * parsed option set — every step option with a value, set or default, as
- * FaceFusion stores a step's args — as {option: [words]} JSON (malloc'd).
- * Today's parser keeps a list as one space-separated string, so a list word
- * cannot contain a space. */
-static facefuse_status step_args_json(const fu_optset *set, char **json, fu_err *err)
-{
-    int n;
-    const fu_option *table = fu_option_table(&n);
-    json_t *root = json_object();
-    *json = NULL;
-    if (!root)
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    for (int i = 0; i < n; i++) {
-        const fu_option *o = &table[i];
-        const char *value = fu_optset_get(set, o->name);
-        int is_path = !strcmp(o->name, "--source-paths") || !strcmp(o->name, "--target-path") ||
-                      !strcmp(o->name, "--output-path");
-        if (!o->implemented || !fu_cli_is_step_option(o) || !value)
-            continue;
-        if (o->kind == FU_OPT_FLAG && !fu_optset_is_set(set, o->name))
-            continue;
-        json_t *words = json_array();
-        if (o->kind == FU_OPT_LIST) {
-            char *copy = strdup(value), *save = NULL;
-            for (char *w = copy ? strtok_r(copy, " ", &save) : NULL; w; w = strtok_r(NULL, " ", &save)) {
-                char abs[PATH_MAX];
-                absolute_path(w, abs, sizeof abs);
-                json_array_append_new(words, json_string(is_path ? abs : w));
-            }
-            free(copy);
-        } else if (o->kind != FU_OPT_FLAG) {
-            char abs[PATH_MAX];
-            absolute_path(value, abs, sizeof abs);
-            json_array_append_new(words, json_string(is_path ? abs : value));
-        }
-        json_object_set_new(root, o->name, words);
-    }
-    *json = json_dumps(root, JSON_COMPACT);
-    json_decref(root);
-    return *json ? FACEFUSE_OK : fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-}
-
-/* ------------------------------------------------------------ ADAPTER: step JSON → headless-run */
-
-typedef struct cancel_watch {
-    volatile int *cancel;
-    volatile int done;
-} cancel_watch;
-
-/* headless-run stops on SIGINT (main.c's handler): a cancel from the store
- * (the web UI) becomes one SIGINT while the step runs. */
-static void *watch_cancel(void *p)
-{
-    cancel_watch *w = p;
-    struct timespec ts = {0, 50000000L};
-    while (!w->done) {
-        if (*w->cancel) {
-            raise(SIGINT);
-            break;
-        }
-        nanosleep(&ts, NULL);
-    }
-    return NULL;
-}
-
-static pthread_mutex_t headless_lock = PTHREAD_MUTEX_INITIALIZER;
-
-facefuse_status fu_cli_run_step(void *user, const char *step_args_json, const fu_job_progress *progress,
-                                volatile int *cancel, fu_err *err)
-{
-    fu_cli_step_adapter *a = user;
-    char **words = NULL;
-    int count = 0, code;
-    facefuse_status st = fu_job_args_to_argv(step_args_json, &words, &count, err);
-    (void)progress; /* headless-run shows its own progress; the real service reports it */
-    if (st != FACEFUSE_OK)
-        return st;
-    char **argv = calloc((size_t)(count + a->job_argc + 3), sizeof *argv);
-    if (!argv) {
-        free(words);
-        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    }
-    int n = 0;
-    argv[n++] = "facefuse";
-    argv[n++] = "headless-run";
-    for (int i = 0; i < count; i++)
-        argv[n++] = words[i];
-    for (int i = 0; i < a->job_argc; i++)
-        argv[n++] = a->job_argv[i];
-    argv[n] = NULL;
-
-    /* headless-run uses process-wide state (signals, its stop flag): one at a time. */
-    pthread_mutex_lock(&headless_lock);
-    cancel_watch w = {cancel, 0};
-    pthread_t t;
-    int watching = pthread_create(&t, NULL, watch_cancel, &w) == 0;
-    last_error[0] = '\0';
-    code = a->headless(n, argv);
-    w.done = 1;
-    if (watching)
-        pthread_join(t, NULL);
-    fu_cli_install_stop(); /* headless-run installed its own handlers */
-    pthread_mutex_unlock(&headless_lock);
-
-    free(argv);
-    free(words);
-    if (code == EXIT_OK)
+    if (!getcwd(cwd, sizeof cwd))
         return FACEFUSE_OK;
-    if (code == EXIT_STOPPED) {
-        if (a->stop && !*cancel)
-            *a->stop = 1; /* Ctrl-C: stop the whole command, not just this step */
-        return fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped");
+    for (int i = 0; i < set->count; i++) {
+        const fu_option *o = fu_optset_option(set, i);
+        const fu_optval *v = &set->vals[i];
+        if (!(o->flags & FU_OPTF_PATH) || v->n == 0)
+            continue;
+        char **abs = calloc((size_t)v->n, sizeof *abs);
+        facefuse_status rc = abs ? FACEFUSE_OK : fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+        for (int k = 0; k < v->n && rc == FACEFUSE_OK; k++) {
+            const char *w = v->words[k];
+            if (w[0] == '/')
+                abs[k] = strdup(w);
+            else if (asprintf(&abs[k], "%s/%s", cwd, w[0] == '.' && w[1] == '/' ? w + 2 : w) < 0)
+                abs[k] = NULL;
+            if (!abs[k])
+                rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+        }
+        if (rc == FACEFUSE_OK)
+            rc = fu_optset_set_index(set, i, (const char *const *)abs, v->n, v->origin, err);
+        for (int k = 0; abs && k < set->vals[i].n; k++)
+            free(abs[k]);
+        free(abs);
+        if (rc != FACEFUSE_OK)
+            return rc;
     }
-    return fu_fail(err, code == EXIT_INVALID ? FACEFUSE_ERR_INVALID_ARGUMENT : FACEFUSE_ERR_INTERNAL, "%s",
-                   last_error[0] ? last_error : "headless-run failed");
+    return FACEFUSE_OK;
+}
+
+/* The step of a step command: checked as a run configuration, its paths
+ * absolute, as JSON (malloc'd). */
+static facefuse_status step_json(fu_optset *set, char **json, fu_err *err)
+{
+    fu_run_config cfg;
+    facefuse_status rc = fu_run_config_init(&cfg, set, err);
+    fu_run_config_free(&cfg);
+    if (rc == FACEFUSE_OK)
+        rc = absolute_paths(set, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_job_step_json(set, json, err);
+    return rc;
+}
+
+/* ------------------------------------------------------------ running steps */
+
+/* The step runner, with the progress bar on a terminal beside the store's. */
+typedef struct cli_steps {
+    fu_step_runner *runner;
+    const fu_job_progress *store;
+    fu_progress_state bar;
+} cli_steps;
+
+static void both_progress(void *user, int64_t done, int64_t total, double fps)
+{
+    cli_steps *c = user;
+    c->store->fn(c->store->ctx, done, total, fps);
+    fu_video_progress_bar(&c->bar, done, total, fps);
+}
+
+static facefuse_status run_cli_step(void *user, const char *json, const fu_job_progress *progress,
+                                    volatile int *cancel, fu_err *err)
+{
+    cli_steps *c = user;
+    fu_job_progress mine = {both_progress, c};
+    memset(&c->bar, 0, sizeof c->bar);
+    c->store = progress;
+    return fu_step_runner_run(c->runner, json, progress ? &mine : NULL, cancel, err);
 }
 
 /* ------------------------------------------------------------ the commands */
@@ -353,7 +292,7 @@ static int parse_index(const char *text, int *index)
 
 /* Runs the manager command; messages as FaceFusion's translator strings. */
 static int run_manager(const command *cmd, fu_job_store *s, const char *id, const char *index_text,
-                       const fu_optset *set, int halt_on_error)
+                       fu_optset *set, int halt_on_error)
 {
     fu_err err;
     facefuse_status st = FACEFUSE_OK;
@@ -363,8 +302,8 @@ static int run_manager(const command *cmd, fu_job_store *s, const char *id, cons
 
     if (index_text && parse_index(index_text, &index) != 0)
         return fail_line("step index '%s' is not a number%s", index_text, "", EXIT_INVALID);
-    if (cmd->cls == CLASS_STEP && step_args_json(set, &json, &err) != FACEFUSE_OK)
-        return fail_err(&err, EXIT_FAILED);
+    if (cmd->cls == CLASS_STEP && step_json(set, &json, &err) != FACEFUSE_OK)
+        return fail_err(&err, EXIT_INVALID);
 
     const char *name = cmd->name;
     if (!strcmp(name, "job-create"))
@@ -410,19 +349,35 @@ static int run_manager(const command *cmd, fu_job_store *s, const char *id, cons
     return EXIT_OK;
 }
 
-static int run_runner(const command *cmd, fu_job_store *s, const char *id, char **job_argv, int job_argc,
-                      fu_cli_command_fn headless, int halt_on_error, int concurrency)
+static int run_runner(const command *cmd, fu_job_store *s, const char *id, fu_optset *set, int halt_on_error)
 {
-    fu_cli_step_adapter adapter = {headless, job_argv, job_argc, &stop_requested};
+    fu_run_config cfg;
+    facefuse_context *ctx = NULL;
+    cli_steps steps = {0};
     fu_job_runner r = {0};
     fu_err err;
     facefuse_status st;
-    r.run_step = fu_cli_run_step;
-    r.user = &adapter;
+    int concurrency = 1;
+    const char *c = fu_optset_str(set, "--ui-job-concurrency");
+
+    fu_err_clear(&err);
+    if (c)
+        concurrency = atoi(c);
+    st = fu_run_config_init(&cfg, set, &err);
+    if (st == FACEFUSE_OK)
+        st = fu_cli_context_new(&cfg, 1, &ctx, &err);
+    if (st == FACEFUSE_OK)
+        st = fu_step_runner_new(ctx, set, &steps.runner, &err);
+    fu_run_config_free(&cfg);
+    if (st != FACEFUSE_OK) {
+        facefuse_context_free(ctx);
+        return fail_err(&err, EXIT_INVALID);
+    }
+    r.run_step = run_cli_step;
+    r.user = &steps;
     r.concurrency = concurrency;
     r.halt_on_error = halt_on_error;
     r.stop = &stop_requested;
-    fu_err_clear(&err);
 
     if (!strcmp(cmd->name, "job-run")) {
         st = fu_job_run(s, &r, id, &err);
@@ -436,6 +391,8 @@ static int run_runner(const command *cmd, fu_job_store *s, const char *id, char 
         fu_info("retrying all failed jobs");
         st = fu_job_retry_all(s, &r, &err);
     }
+    fu_step_runner_free(steps.runner);
+    facefuse_context_free(ctx);
     if (stop_requested)
         return fail_line("stopped%s%s", "", "", EXIT_STOPPED);
     if (st != FACEFUSE_OK)
@@ -453,55 +410,40 @@ static const command *find_command(const char *name)
     return NULL;
 }
 
-static facefuse_log_level level_of(const char *name)
+/* "-3" is a step index, "-s" an option. */
+static int is_option_word(const char *w)
 {
-    if (name && !strcmp(name, "error"))
-        return FACEFUSE_LOG_ERROR;
-    if (name && !strcmp(name, "warn"))
-        return FACEFUSE_LOG_WARN;
-    if (name && !strcmp(name, "debug"))
-        return FACEFUSE_LOG_DEBUG;
-    return FACEFUSE_LOG_INFO;
+    return w[0] == '-' && !(w[1] >= '0' && w[1] <= '9');
 }
 
-int fu_cmd_jobs(int argc, char **argv, fu_cli_command_fn headless)
+int fu_cmd_jobs(int argc, char **argv)
 {
     const command *cmd = find_command(argv[1]);
-    fu_extra_option extra[] = {{"--jobs-path", 1, NULL}, {"--halt-on-error", 0, NULL}, {"--ui-job-concurrency", 1, NULL}};
-    char **v = calloc((size_t)argc + 1, sizeof *v);
     const char *pos[2] = {NULL, NULL};
     char id[FU_JOB_ID_MAX];
     fu_optset set;
+    fu_job_settings js;
     fu_job_store *s = NULL;
     fu_err err;
-    int n = argc, i = 2, code = EXIT_INVALID;
+    int i = 2, code = EXIT_INVALID;
 
     id[0] = '\0';
     memset(&set, 0, sizeof set);
     fu_err_clear(&err);
-    if (!cmd || !v) {
-        free(v);
+    if (!cmd)
         return fail_line("unknown command '%s'%s", argv[1], "", EXIT_INVALID);
-    }
-    memcpy(v, argv, (size_t)argc * sizeof *v);
-    if (fu_extra_take(&n, v, 2, extra, 3, &err) != FACEFUSE_OK) {
-        code = fail_err(&err, EXIT_INVALID);
-        goto done;
-    }
     /* Positional arguments come first: job id, then step index or status. */
     for (int k = 0; k < cmd->positionals; k++) {
-        if (i >= n || (v[i][0] == '-' && !(v[i][1] >= '0' && v[i][1] <= '9'))) {
-            code = fail_line("%s needs %s", cmd->name,
+        if (i >= argc || is_option_word(argv[i]))
+            return fail_line("%s needs %s", cmd->name,
                              !strcmp(cmd->name, "job-list") ? "a job status (drafted queued running completed "
                                                               "failed cancelled)"
                              : k == 0                       ? "a job id"
                                                             : "a step index",
                              EXIT_INVALID);
-            goto done;
-        }
-        pos[k] = v[i++];
+        pos[k] = argv[i++];
     }
-    if (fu_optset_parse(&set, n, v, i, &err) != FACEFUSE_OK) {
+    if (fu_cli_options_load(&set, argc, argv, i, &err) != FACEFUSE_OK) {
         code = fail_err(&err, EXIT_INVALID);
         goto done;
     }
@@ -509,26 +451,13 @@ int fu_cmd_jobs(int argc, char **argv, fu_cli_command_fn headless)
         code = fail_line("unexpected argument '%s' for %s", set.positional[0], cmd->name, EXIT_INVALID);
         goto done;
     }
-    const char *ini = fu_optset_get(&set, "--config-path");
-    if ((fu_optset_is_set(&set, "--config-path") || fu_file_exists(ini)) &&
-        fu_optset_load_ini(&set, ini, &err) != FACEFUSE_OK) {
+    if (check_applies(cmd, &set, &err) != FACEFUSE_OK ||
+        fu_options_apply(&set, &fu_jobs_path_options, &js, &err) != FACEFUSE_OK ||
+        fu_options_apply(&set, &fu_jobs_misc_options, &js, &err) != FACEFUSE_OK) {
         code = fail_err(&err, EXIT_INVALID);
         goto done;
     }
-    if (check_applies(cmd, &set, &err) != FACEFUSE_OK) {
-        code = fail_err(&err, EXIT_INVALID);
-        goto done;
-    }
-    if (extra[1].value && !cmd->all) {
-        code = fail_line("option --halt-on-error does not apply to %s%s", cmd->name, "", EXIT_INVALID);
-        goto done;
-    }
-    int concurrency = extra[2].value ? atoi(extra[2].value) : 1;
-    if (concurrency < 1 || concurrency > 64) {
-        code = fail_line("invalid value '%s' for --ui-job-concurrency (1..64)%s", extra[2].value, "", EXIT_INVALID);
-        goto done;
-    }
-    fu_log_set(level_of(fu_optset_get(&set, "--log-level")), NULL, NULL);
+    fu_log_set(fu_log_level_of(fu_optset_str(&set, "--log-level")), NULL, NULL);
 
     if (cmd->positionals > 0 && strcmp(cmd->name, "job-list") != 0) {
         if (fu_job_id_sanitize(pos[0], id, &err) != FACEFUSE_OK) {
@@ -538,21 +467,19 @@ int fu_cmd_jobs(int argc, char **argv, fu_cli_command_fn headless)
         if (strcmp(id, pos[0]) != 0)
             fu_info("job id '%s' is used as %s (letters, digits and '-' only)", pos[0], id);
     }
-    const char *jobs_path = extra[0].value ? extra[0].value : ".jobs";
-    if (fu_job_store_open(jobs_path, &s, &err) != FACEFUSE_OK || fu_job_recover(s, NULL, &err) != FACEFUSE_OK) {
+    if (fu_job_store_open(js.jobs_path, &s, &err) != FACEFUSE_OK || fu_job_recover(s, NULL, &err) != FACEFUSE_OK) {
         code = fail_err(&err, EXIT_FAILED);
         goto done;
     }
     fu_cli_install_stop();
     if (!strcmp(cmd->name, "job-list"))
-        code = cmd_list(s, pos[0], fu_optset_is_set(&set, "--json"));
+        code = cmd_list(s, pos[0], strcmp(fu_optset_str(&set, "--json"), "true") == 0);
     else if (cmd->cls == CLASS_RUNNER)
-        code = run_runner(cmd, s, id, v + i, n - i, headless, extra[1].value != NULL, concurrency);
+        code = run_runner(cmd, s, id, &set, js.halt_on_error);
     else
-        code = run_manager(cmd, s, id, pos[1], &set, extra[1].value != NULL);
+        code = run_manager(cmd, s, id, pos[1], &set, js.halt_on_error);
 done:
     fu_job_store_close(s);
     fu_optset_free(&set);
-    free(v);
     return code;
 }

@@ -53,6 +53,13 @@ const fu_model_def *fu_context_model(facefuse_context *ctx, const char *name);
 facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_session **out,
                                    const fu_model_def **def, fu_err *err);
 
+/* Closes the open sessions (all, or with keep_face_analysers those of the
+ * processors only, keeping detector, landmarker, recognizer, classifier and
+ * masker sessions) and forgets models that could not be had, so they are
+ * loaded again on next use: --video-memory-strategy between runs of a
+ * long-lived process. No session of ctx may be in use or held meanwhile. */
+void fu_context_release_sessions(facefuse_context *ctx, int keep_face_analysers);
+
 /* Copies err into the context's message and returns err->code. */
 facefuse_status fu_context_fail(facefuse_context *ctx, const fu_err *err);
 

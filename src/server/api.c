@@ -73,6 +73,16 @@ static enum MHD_Result options(fu_server *s, struct MHD_Connection *c, const cha
     return fu_http_json(c, MHD_HTTP_OK, json_incref(s->options));
 }
 
+/* How the page presents itself: --ui-workflow and the opening layout. */
+static enum MHD_Result ui(fu_server *s, struct MHD_Connection *c, const char *method)
+{
+    if (strcmp(method, "GET") != 0)
+        return fu_api_method_not_allowed(c, "GET");
+    return fu_http_json(c, MHD_HTTP_OK,
+                        json_pack("{s:s,s:s,s:s}", "workflow", s->settings.workflow, "layout", s->settings.layout,
+                                  "version", facefuse_version()));
+}
+
 enum MHD_Result fu_api_route(fu_server *s, struct MHD_Connection *c, const char *method, const char *url,
                              fu_request *req, int set_cookie)
 {
@@ -87,6 +97,8 @@ enum MHD_Result fu_api_route(fu_server *s, struct MHD_Connection *c, const char 
                       : fu_http_error(c, MHD_HTTP_NOT_FOUND, "no such address");
     if (n == 2 && !strcmp(seg[1], "options"))
         return options(s, c, method);
+    if (n == 2 && !strcmp(seg[1], "ui"))
+        return ui(s, c, method);
     if (!strcmp(seg[1], "files") && n <= 4)
         return fu_api_files(s, c, method, n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL);
     if (n == 2 && !strcmp(seg[1], "preview"))

@@ -28,10 +28,12 @@ json_t *fu_api_request_args(fu_server *s, json_t *body, const char **target_kind
                             size_t why_size);
 /* A request's "options" object into args ({option: [words]}): the option
  * must be one the service lists (path options never are); values are a
- * string, a number, true/false (flags) or a list of those. 0, or -1 with
+ * string, a number, true/false (flags, stored as the word "true"/"false")
+ * or a list of those. 0, or -1 with
  * the reason. */
 int fu_api_options_to_args(fu_server *s, json_t *options, json_t *args, char *why, size_t why_size);
-/* Runs the service's validate on args (serialised). */
-facefuse_status fu_api_validate(fu_server *s, json_t *args, fu_err *err);
+/* Runs the service's validate on args (serialised); *step_json (may be
+ * NULL) receives the complete step to store (malloc'd). */
+facefuse_status fu_api_validate(fu_server *s, json_t *args, char **step_json, fu_err *err);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * api_jobs.c — /api/jobs: a job from the page (one step, queued at once and
- * run by the server's workers), the job list shared with the command line,
- * one job, its events (events.c), cancel, retry, its output, delete.
+ * api_jobs.c — /api/jobs: a step from the page (a job run at once, a job
+ * queued, or a step added to a drafted job: --ui-workflow), the job list
+ * shared with the command line, one job, its events (events.c), cancel,
+ * retry, run, submit, its output, delete.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,13 +90,81 @@ static void label_of(const char *name, const char *id, const char *ext, char *ou
     out[n] = '\0';
 }
 
+/* How POST /api/jobs files the step (--ui-workflow's Start): run it now
+ * (instant_runner), queue it for the Jobs tab's Run (job_runner), or add it
+ * to a drafted job (job_manager, "job": ID). */
+typedef struct job_request {
+    const char *draft;          /* the drafted job's id, or NULL */
+    int run;
+} job_request;
+
+static int parse_job_request(json_t *body, job_request *r, char *why, size_t why_size)
+{
+    json_t *run = json_object_get(body, "run"), *job = json_object_get(body, "job");
+    r->run = 1;
+    r->draft = NULL;
+    if (run && !json_is_boolean(run)) {
+        snprintf(why, why_size, "\"run\" must be true or false");
+        return -1;
+    }
+    if (job && !json_is_null(job) && !json_is_string(job)) {
+        snprintf(why, why_size, "\"job\" must be the id of a drafted job to add the step to");
+        return -1;
+    }
+    r->draft = json_string_value(job);
+    r->run = r->draft ? 0 : !json_is_false(run);
+    return 0;
+}
+
+/* The job a step goes to: a new ui-<time>-<random> job, or the drafted one
+ * asked for; *step receives the index the step will have. */
+static facefuse_status job_for(fu_server *s, const job_request *r, char *id, int *step, fu_err *err)
+{
+    char hex[9];
+    fu_job_info j;
+    *step = 0;
+    if (r->draft) {
+        facefuse_status st = fu_job_id_sanitize(r->draft, id, err);
+        if (st == FACEFUSE_OK && fu_job_get(s->store, id, &j, NULL) == FACEFUSE_OK)
+            *step = j.step_count;
+        return st;
+    }
+    fu_job_suggest_id("ui", id, FU_JOB_ID_MAX);
+    if (fu_random_hex(hex, 4, err) != FACEFUSE_OK)
+        return err->code;
+    size_t len = strlen(id);
+    snprintf(id + len, FU_JOB_ID_MAX - len, "-%s", hex);
+    return FACEFUSE_OK;
+}
+
+/* Files the step: a new job submitted (and run by the workers when asked),
+ * or one more step of a drafted job. */
+static facefuse_status file_step(fu_server *s, const job_request *r, const char *id, const char *step,
+                                 const char *label, fu_err *err)
+{
+    fu_job_info j;
+    int exists = r->draft && fu_job_get(s->store, id, &j, NULL) == FACEFUSE_OK;
+    facefuse_status st = exists ? FACEFUSE_OK : fu_job_create(s->store, id, err);
+    if (st == FACEFUSE_OK)
+        st = fu_job_add_step(s->store, id, step, err);
+    if (st == FACEFUSE_OK && !exists)
+        st = fu_job_set_meta(s->store, id, r->run, label, err);
+    if (st == FACEFUSE_OK && !r->draft)
+        st = fu_job_submit(s->store, id, err);
+    if (st != FACEFUSE_OK && !exists)
+        fu_job_delete(s->store, id, NULL);
+    return st;
+}
+
 static enum MHD_Result create_job(fu_server *s, struct MHD_Connection *c, fu_request *req)
 {
-    char why[FU_ERRMSG_MAX], ext[16], id[FU_JOB_ID_MAX], hex[9], output[PATH_MAX + 64], label[128];
-    unsigned status;
+    char why[FU_ERRMSG_MAX], ext[16], id[FU_JOB_ID_MAX], output[PATH_MAX + 64], label[128];
+    unsigned status = MHD_HTTP_BAD_REQUEST;
     const char *kind, *name = NULL;
+    job_request jr;
     json_error_t je;
     fu_err err;
+    int step = 0;
     json_t *body = req->data ? json_loadb(req->data, req->size, JSON_REJECT_DUPLICATES, &je) : NULL;
     if (!body)
         return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "the body is not valid JSON%s%s", req->data ? ": " : " (empty)",
@@ -105,6 +174,11 @@ static enum MHD_Result create_job(fu_server *s, struct MHD_Connection *c, fu_req
     if (args && out_v && !json_is_null(out_v) && !(name = json_string_value(out_v))) {
         status = MHD_HTTP_BAD_REQUEST;
         snprintf(why, sizeof why, "\"output\" must be a file name such as \"result.mp4\"");
+        json_decref(args);
+        args = NULL;
+    }
+    if (args && parse_job_request(body, &jr, why, sizeof why) != 0) {
+        status = MHD_HTTP_BAD_REQUEST;
         json_decref(args);
         args = NULL;
     }
@@ -120,34 +194,32 @@ static enum MHD_Result create_job(fu_server *s, struct MHD_Connection *c, fu_req
         json_decref(body);
         return fu_http_error(c, status, "%s", why);
     }
-    fu_job_suggest_id("ui", id, sizeof id);
-    if (fu_random_hex(hex, 4, &err) != FACEFUSE_OK) {
+    if (job_for(s, &jr, id, &step, &err) != FACEFUSE_OK) {
         json_decref(body);
         json_decref(args);
         return fu_http_fail(c, &err);
     }
-    size_t len = strlen(id);
-    snprintf(id + len, sizeof id - len, "-%s", hex);
-    snprintf(output, sizeof output, "%.3800s/outputs/%s.%s", s->ws.root, id, ext);
+    if (step > 0)
+        snprintf(output, sizeof output, "%.3800s/outputs/%s-%d.%s", s->ws.root, id, step, ext);
+    else
+        snprintf(output, sizeof output, "%.3800s/outputs/%s.%s", s->ws.root, id, ext);
     json_object_set_new(args, FU_ARG_OUTPUT_PATH, json_pack("[s]", output));
     label_of(name, id, ext, label, sizeof label);
     json_decref(body);
 
-    facefuse_status st = fu_api_validate(s, args, &err);
-    char *text = st == FACEFUSE_OK ? json_dumps(args, JSON_COMPACT) : NULL;
+    char *text = NULL;
+    facefuse_status st = fu_api_validate(s, args, &text, &err);
     json_decref(args);
     if (st != FACEFUSE_OK)
         return fu_http_fail(c, &err);
-    st = text ? fu_job_create(s->store, id, &err) : fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    if (st == FACEFUSE_OK && (st = fu_job_add_step(s->store, id, text, &err)) == FACEFUSE_OK &&
-        (st = fu_job_set_meta(s->store, id, 1, label, &err)) == FACEFUSE_OK)
-        st = fu_job_submit(s->store, id, &err);
+    st = text ? file_step(s, &jr, id, text, label, &err) : fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
     free(text);
-    if (st != FACEFUSE_OK) {
-        fu_job_delete(s->store, id, NULL);
-        return fu_http_fail(c, &err);
-    }
-    fu_workers_wake(s);
+    if (st != FACEFUSE_OK)
+        return fu_http_error(c, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? MHD_HTTP_CONFLICT
+                                                                           : fu_http_status_of(err.code),
+                             "%s", err.msg);
+    if (jr.run)
+        fu_workers_wake(s);
     fu_job_info j;
     if (fu_job_get(s->store, id, &j, &err) != FACEFUSE_OK)
         return fu_http_fail(c, &err);
@@ -199,17 +271,33 @@ static enum MHD_Result remove_job(fu_server *s, struct MHD_Connection *c, const 
     return fu_http_json(c, MHD_HTTP_OK, json_pack("{s:s}", "deleted", j->id));
 }
 
-static enum MHD_Result change(fu_server *s, struct MHD_Connection *c, const fu_job_info *j, int retry)
+typedef enum { CHANGE_CANCEL, CHANGE_RETRY, CHANGE_RUN, CHANGE_SUBMIT } change_kind;
+
+/* cancel: a queued or running job stops; retry: a failed or cancelled job
+ * runs again; run: a queued job (one queued by job_runner's Start, or on the
+ * command line) is run by the server's workers; submit: a drafted job is
+ * queued (job-submit). */
+static enum MHD_Result change(fu_server *s, struct MHD_Connection *c, const fu_job_info *j, change_kind kind)
 {
     fu_err err;
-    facefuse_status st = retry ? fu_job_requeue(s->store, j->id, &err) : fu_job_request_cancel(s->store, j->id, &err);
-    if (st == FACEFUSE_OK && retry)
+    facefuse_status st = FACEFUSE_OK;
+    int run = kind == CHANGE_RETRY || kind == CHANGE_RUN;
+    if (kind == CHANGE_CANCEL)
+        st = fu_job_request_cancel(s->store, j->id, &err);
+    else if (kind == CHANGE_RETRY)
+        st = fu_job_requeue(s->store, j->id, &err);
+    else if (kind == CHANGE_SUBMIT)
+        st = fu_job_submit(s->store, j->id, &err);
+    else if (j->status != FU_JOB_QUEUED)
+        st = fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "job %s is %s; only a queued job can be run", j->id,
+                     fu_job_status_name(j->status));
+    if (st == FACEFUSE_OK && run)
         st = fu_job_set_meta(s->store, j->id, 1, NULL, &err);
     if (st != FACEFUSE_OK)
         return fu_http_error(c, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? MHD_HTTP_CONFLICT
                                                                            : fu_http_status_of(err.code),
                              "%s", err.msg);
-    if (retry)
+    if (run)
         fu_workers_wake(s);
     fu_job_info now;
     if (fu_job_get(s->store, j->id, &now, &err) != FACEFUSE_OK)
@@ -244,7 +332,12 @@ enum MHD_Result fu_api_jobs(fu_server *s, struct MHD_Connection *c, const char *
         return strcmp(method, "GET") ? fu_api_method_not_allowed(c, "GET") : fu_events_respond(s, c, id);
     if (!strcmp(action, "output"))
         return strcmp(method, "GET") ? fu_api_method_not_allowed(c, "GET") : output(s, c, &j);
-    if (!strcmp(action, "cancel") || !strcmp(action, "retry"))
-        return strcmp(method, "POST") ? fu_api_method_not_allowed(c, "POST") : change(s, c, &j, action[0] == 'r');
+    static const struct {
+        const char *name;
+        change_kind kind;
+    } changes[] = {{"cancel", CHANGE_CANCEL}, {"retry", CHANGE_RETRY}, {"run", CHANGE_RUN}, {"submit", CHANGE_SUBMIT}};
+    for (size_t i = 0; i < sizeof changes / sizeof changes[0]; i++)
+        if (!strcmp(action, changes[i].name))
+            return strcmp(method, "POST") ? fu_api_method_not_allowed(c, "POST") : change(s, c, &j, changes[i].kind);
     return fu_http_error(c, MHD_HTTP_NOT_FOUND, "no such address");
 }

@@ -88,10 +88,7 @@ int fu_api_options_to_args(fu_server *s, json_t *options, json_t *args, char *wh
                 snprintf(why, why_size, "option %s takes true or false", name);
                 return -1;
             }
-            if (json_is_false(value)) {
-                json_decref(words);
-                continue;
-            }
+            json_array_append_new(words, json_string(json_is_true(value) ? "true" : "false"));
         } else if (json_is_array(value)) {
             size_t i;
             json_t *v;
@@ -121,13 +118,15 @@ int fu_api_options_to_args(fu_server *s, json_t *options, json_t *args, char *wh
     return 0;
 }
 
-facefuse_status fu_api_validate(fu_server *s, json_t *args, fu_err *err)
+facefuse_status fu_api_validate(fu_server *s, json_t *args, char **step_json, fu_err *err)
 {
     char *text = json_dumps(args, JSON_COMPACT);
+    if (step_json)
+        *step_json = NULL;
     if (!text)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
     pthread_mutex_lock(&s->service_lock);
-    facefuse_status st = s->service.validate(s->service.user, text, err);
+    facefuse_status st = s->service.validate(s->service.user, text, step_json, err);
     pthread_mutex_unlock(&s->service_lock);
     free(text);
     return st;
@@ -354,7 +353,7 @@ enum MHD_Result fu_api_preview(fu_server *s, struct MHD_Connection *c, const cha
     json_decref(body);
     if (!args)
         return fu_http_error(c, status, "%s", why);
-    if (fu_api_validate(s, args, &err) != FACEFUSE_OK) {
+    if (fu_api_validate(s, args, NULL, &err) != FACEFUSE_OK) {
         json_decref(args);
         return fu_http_fail(c, &err);
     }
@@ -420,7 +419,7 @@ enum MHD_Result fu_api_faces(fu_server *s, struct MHD_Connection *c, const char 
     json_decref(body);
     if (!args)
         return fu_http_error(c, status, "%s", why);
-    if (fu_api_validate(s, args, &err) != FACEFUSE_OK) {
+    if (fu_api_validate(s, args, NULL, &err) != FACEFUSE_OK) {
         json_decref(args);
         return fu_http_fail(c, &err);
     }

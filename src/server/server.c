@@ -27,6 +27,8 @@ fu_server_settings fu_server_default_settings(void)
     s.max_upload_mb = 2048;
     s.job_concurrency = 1;
     s.jobs_path = ".jobs";
+    s.workflow = "instant_runner";
+    s.layout = "default";
     s.timeout_s = 30;
     s.max_connections = 64;
     return s;
@@ -303,8 +305,12 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
     snprintf(s->jobs_path, sizeof s->jobs_path, "%s", settings->jobs_path ? settings->jobs_path : ".jobs");
     if (settings->lock_dir)
         snprintf(s->lock_dir, sizeof s->lock_dir, "%s", settings->lock_dir);
+    snprintf(s->workflow, sizeof s->workflow, "%s", settings->workflow ? settings->workflow : "instant_runner");
+    snprintf(s->layout, sizeof s->layout, "%s", settings->layout ? settings->layout : "default");
     s->settings.host = s->host;
     s->settings.jobs_path = s->jobs_path;
+    s->settings.workflow = s->workflow;
+    s->settings.layout = s->layout;
     s->settings.lock_dir = settings->lock_dir ? s->lock_dir : NULL;
     s->settings.token = NULL;
     if (s->settings.max_upload_mb <= 0)

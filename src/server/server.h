@@ -29,6 +29,8 @@ typedef struct fu_server_settings {
     int max_upload_mb;          /* --ui-max-upload-mb (2048) */
     int job_concurrency;        /* --ui-job-concurrency (1): jobs running at once on this machine */
     const char *jobs_path;      /* --jobs-path (.jobs): the job store and the workspace */
+    const char *workflow;       /* --ui-workflow: instant_runner, job_runner or job_manager (GET /api/ui) */
+    const char *layout;         /* the page's opening layout: default or jobs */
     const char *lock_dir;       /* NULL: the machine's (job_lock.h) */
     int timeout_s;              /* idle connections are closed after this (30) */
     int max_connections;        /* 64 */

@@ -24,6 +24,8 @@ struct fu_server {
     fu_server_settings settings;
     char host[256];
     char jobs_path[PATH_MAX];
+    char workflow[32];
+    char layout[16];
     char lock_dir[PATH_MAX];
     fu_service service;
     fu_job_store *store;

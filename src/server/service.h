@@ -13,7 +13,7 @@
  * Threads: options, validate, probe, frame, preview and faces are called one
  * at a time (the server serialises them); run_step is called from the job
  * worker threads, concurrently with those and, with --ui-job-concurrency > 1,
- * with itself.
+ * with itself. The pipeline's service is server/pipeline_service.h.
  */
 #ifndef FU_SERVICE_H
 #define FU_SERVICE_H
@@ -47,16 +47,21 @@ typedef struct fu_service_face {
 typedef struct fu_service {
     void *user;
     /* Every option the page may set, as a JSON array (malloc'd text) of
-     *   {"name": "--face-swapper-model", "group": "face_swapper",
+     *   {"name": "--face-swapper-model", "group": "processors" (the --help
+     *    group), "module": "face_swapper" (the table's owner),
      *    "type": "string|int|float|bool|list", "choices": [..] | null,
      *    "min": n|null, "max": n|null, "step": n|null, "default": value|null,
      *    "help": "...", "multiple": bool}
      * with the defaults the program was started with. Path options
-     * (--source-paths, --target-path, --output-path, ...) are not listed. */
+     * (--source-paths, --target-path, --output-path), job options and the
+     * program's own are not listed. */
     facefuse_status (*options)(void *user, char **json, fu_err *err);
     /* Checks a step's options: an unknown option or a bad value is
-     * FACEFUSE_ERR_INVALID_ARGUMENT with a message naming the option. */
-    facefuse_status (*validate)(void *user, const char *args_json, fu_err *err);
+     * FACEFUSE_ERR_INVALID_ARGUMENT with a message naming the option. When
+     * step_json is not NULL it receives (malloc'd) the complete step to
+     * store: the program's defaults with the request's values over them
+     * (pipeline/jobs/job_step.h). */
+    facefuse_status (*validate)(void *user, const char *args_json, char **step_json, fu_err *err);
     /* What an uploaded file is (FACEFUSE_ERR_DECODE when unreadable). */
     facefuse_status (*probe)(void *user, const char *path, fu_service_media *media, fu_err *err);
     /* Frame `frame` of an image or video, unprocessed, encoded. */

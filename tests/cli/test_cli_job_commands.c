@@ -50,7 +50,7 @@ static int run_cmd(const char *args, char **out_text, char **err_text)
     int e = open(tl_tmp(".err"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(o, 1);
     dup2(e, 2);
-    int code = fu_cmd_jobs(argc, argv, NULL);
+    int code = fu_cmd_jobs(argc, argv);
     fflush(stdout);
     fflush(stderr);
     dup2(saved_out, 1);

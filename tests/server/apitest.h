@@ -141,11 +141,10 @@ static inline long api_upload(const char *base, const char *path, const char *na
     return status;
 }
 
-/* A server with the fake service, jobs under <tmp>/<name>. */
-static inline fu_server *api_start(fake_service *fake, const char *name, const char *token, int timeout_s,
-                                   int max_connections, int max_upload_mb)
+/* A server on a service table (copied), jobs under <tmp>/<name>. */
+static inline fu_server *api_start_service(const fu_service *table, const char *name, const char *token,
+                                           int timeout_s, int max_connections, int max_upload_mb)
 {
-    static fu_service table;
     fu_server_settings st = fu_server_default_settings();
     fu_server *s = NULL;
     fu_err err;
@@ -159,13 +158,20 @@ static inline fu_server *api_start(fake_service *fake, const char *name, const c
     st.timeout_s = timeout_s;
     st.max_connections = max_connections;
     st.max_upload_mb = max_upload_mb;
-    table = fake_service_table(fake);
-    if (fu_server_start(&st, &table, &s, &err) != FACEFUSE_OK) {
+    if (fu_server_start(&st, table, &s, &err) != FACEFUSE_OK) {
         fprintf(stderr, "server: %s\n", err.msg);
         exit(2);
     }
     free((void *)st.lock_dir);
     return s;
+}
+
+/* A server with the fake service, jobs under <tmp>/<name>. */
+static inline fu_server *api_start(fake_service *fake, const char *name, const char *token, int timeout_s,
+                                   int max_connections, int max_upload_mb)
+{
+    fu_service table = fake_service_table(fake);
+    return api_start_service(&table, name, token, timeout_s, max_connections, max_upload_mb);
 }
 
 /* "http://127.0.0.1:PORT/" */

@@ -88,7 +88,7 @@ static inline facefuse_status fake_options(void *user, char **json, fu_err *err)
 
 /* Every key must be a listed option (or a path the server sets); values
  * within choices and ranges. */
-static inline facefuse_status fake_validate(void *user, const char *args_json, fu_err *err)
+static inline facefuse_status fake_validate(void *user, const char *args_json, char **step_json, fu_err *err)
 {
     json_t *opts = json_loads(fake_options_json, 0, NULL), *args = json_loads(args_json, 0, NULL), *value;
     const char *key;
@@ -129,6 +129,8 @@ static inline facefuse_status fake_validate(void *user, const char *args_json, f
     }
     json_decref(opts);
     json_decref(args);
+    if (st == FACEFUSE_OK && step_json && !(*step_json = strdup(args_json)))
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
     return st;
 }
 

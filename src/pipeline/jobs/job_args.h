@@ -3,9 +3,10 @@
  *
  * A step is described by a map from option name to its words, e.g.
  *   {"--source-paths": ["a photo.jpg", "b.jpg"], "--target-path": ["clip.mp4"],
- *    "--face-swapper-model": ["inswapper_128"], "--keep-fps": []}
- * (a flag that is set has no words). The job store keeps this text as it is;
- * only the runner and remix-step read the three path options below.
+ *    "--face-swapper-model": ["inswapper_128"], "--face-swapper-weight": ["0.5"]}
+ * written and read through the option tables by job_step.h. The job store
+ * keeps this text as it is; only the runner and remix-step read the three
+ * path options below.
  */
 #ifndef FU_JOB_ARGS_H
 #define FU_JOB_ARGS_H
@@ -30,9 +31,5 @@ facefuse_status fu_job_args_first(const char *json, const char *name, char *out,
 /* A copy of json (malloc'd, *out) with option name set to words[0..count). */
 facefuse_status fu_job_args_set(const char *json, const char *name, const char *const *words, int count,
                                 char **out, fu_err *err);
-
-/* The words of json flattened in order: name, its words, next name, ...
- * *argv is one malloc'd block (free(*argv)), NULL-terminated. */
-facefuse_status fu_job_args_to_argv(const char *json, char ***argv, int *argc, fu_err *err);
 
 #endif
