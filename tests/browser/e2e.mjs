@@ -1,7 +1,8 @@
 // e2e.mjs — one headless chromium session through facefuse's web UI, as a
 // user would: open the page, upload a source and a target, see the preview
-// change (and change again with an option), pick a reference face, start,
-// watch the progress reach 100 %, download the result, save a screenshot.
+// change (and change again with the face swapper's weight slider), pick a
+// reference face, start, watch the progress reach 100 %, download the
+// result, save a screenshot.
 //
 //   node e2e.mjs URL OUT_DIR SOURCE TARGET
 //
@@ -78,18 +79,21 @@ try {
   check(reference.includes('face 0 of frame 0'), `reference face not chosen: "${reference}"`);
   say(reference);
 
+  // The job's states as the page shows them: an image target is one frame,
+  // so its progress goes from the queued/running job at 0 % to 100 %.
   await page.evaluate(() => {
     window.__progress = [];
-    new MutationObserver(() => window.__progress.push(document.querySelector('#progress').value))
-      .observe(document.querySelector('#progress-text'), { childList: true, characterData: true, subtree: true });
+    const text = document.querySelector('#progress-text');
+    new MutationObserver(() => window.__progress.push([text.dataset.status, document.querySelector('#progress').value]))
+      .observe(text, { childList: true, characterData: true, subtree: true });
   });
   await page.click('#start');
-  await page.waitForFunction(() => document.querySelector('#progress-text').dataset.status === 'completed', null, { timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('#progress-text').dataset.status === 'completed', null, { timeout: 60000 });
   const seen = await page.evaluate(() => window.__progress);
   const text = await page.textContent('#progress-text');
-  check(seen.some((p) => p > 0 && p < 1), `no progress between 0 and 100 % was shown (${seen})`);
+  check(seen.length >= 2 && ['queued', 'running'].includes(seen[0][0]), `the job was not shown before it completed (${seen})`);
   check(text.includes('100 %'), `progress ended at "${text}"`);
-  say(`progress ${seen.map((p) => Math.round(p * 100)).join(' → ')} %: ${text}`);
+  say(`progress ${seen.map(([s, p]) => `${s} ${Math.round(p * 100)} %`).join(' → ')}: ${text}`);
 
   await page.waitForSelector('#result:not([hidden]) #result-media img');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
