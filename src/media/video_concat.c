@@ -174,7 +174,7 @@ facefuse_status fu_video_concat(const char *output_path, const char *const *inpu
     }
     for (int i = 0; i < count && st == FACEFUSE_OK; i++) {
         AVFormatContext *ic = NULL;
-        int64_t end_us;
+        int64_t end_us = offset_us;
         if (i > 0 && (st = open_input(inputs[i], &ic, err)) != FACEFUSE_OK)
             break;
         if (i > 0)
