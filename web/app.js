@@ -314,7 +314,8 @@ async function runPreview() {
   try {
     const r = await fetch('/api/preview', {
       method: 'POST', signal: abort.signal, headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ sources: state.sources.map((s) => s.id), target: state.target.id, frame: state.frame, options: changedOptions() }),
+      body: JSON.stringify({ sources: state.sources.map((s) => s.id), target: state.target.id, frame: state.frame,
+        resolution: +$('#preview-resolution').value, options: changedOptions() }),
     });
     if (!r.ok) throw new Error((await r.json()).error);
     const blob = await r.blob();
@@ -563,6 +564,7 @@ async function main() {
   $('#start').addEventListener('click', start);
   $('#cancel').addEventListener('click', cancel);
   $('#preview-mode').addEventListener('change', (e) => setPreviewMode(e.target.value));
+  $('#preview-resolution').addEventListener('change', schedulePreview);
   $('#split-at').addEventListener('input', applySplit);
   $('#frame').addEventListener('input', () => { $('#frame-out').textContent = $('#frame').value; });
   $('#frame').addEventListener('change', () => { state.frame = +$('#frame').value; showOriginal(); scheduleFaces(); schedulePreview(); });

@@ -349,6 +349,14 @@ enum MHD_Result fu_api_preview(fu_server *s, struct MHD_Connection *c, const cha
         return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "\"frame\" must be a frame number (0, 1, ...)");
     }
     long long frame = frame_v ? (long long)json_integer_value(frame_v) : 0;
+    /* FaceFusion's preview resolution: 1024 (its default), 768, 512; 0 = full size. */
+    json_t *res_v = json_object_get(body, "resolution");
+    long long resolution = res_v ? (json_is_integer(res_v) ? (long long)json_integer_value(res_v) : -1) : 1024;
+    if (resolution != 0 && (resolution < 64 || resolution > 8192)) {
+        json_decref(body);
+        return fu_http_error(c, MHD_HTTP_BAD_REQUEST,
+                             "\"resolution\" must be the largest side in pixels (64..8192, e.g. 1024), or 0 for full size");
+    }
     json_t *args = fu_api_request_args(s, body, &kind, &status, why, sizeof why);
     json_decref(body);
     if (!args)
@@ -361,7 +369,7 @@ enum MHD_Result fu_api_preview(fu_server *s, struct MHD_Connection *c, const cha
     json_decref(args);
     fu_service_image im = {0};
     pthread_mutex_lock(&s->service_lock);
-    facefuse_status st = text ? s->service.preview(s->service.user, text, frame, &im, &err)
+    facefuse_status st = text ? s->service.preview(s->service.user, text, frame, (int)resolution, &im, &err)
                               : fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
     pthread_mutex_unlock(&s->service_lock);
     free(text);

@@ -25,6 +25,7 @@
 #include "face/analyse.h"
 #include "infer/context.h"
 #include "media/image_io.h"
+#include "media/resize.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/jobs/job_step.h"
@@ -52,6 +53,10 @@ struct fu_pipeline_service {
     fu_optset chain_set;
     fu_run_config chain_cfg;
     fu_chain *chain;
+    /* the reference frame's faces and what they depend on (frame, analysis) */
+    char reference_key[PATH_MAX + 512];
+    facefuse_face *reference_faces;
+    int reference_count;
 };
 
 /* ------------------------------------------------------------ steps */
@@ -261,6 +266,52 @@ static void drop_chain(fu_pipeline_service *s)
     s->chain_key = NULL;
 }
 
+/* What the reference faces depend on: the frame and the analysis. */
+static void reference_key(const char *target, int frame, const facefuse_analysis_params *a, char *key, size_t size)
+{
+    snprintf(key, size, "%s#%d#%s/%d/%g/%d:%d,%d,%d,%d/%d,%d,%d,%d#%s/%g/%s#%s#%s", target, frame,
+             a->detector_model ? a->detector_model : "", a->detector_size, a->detector_score, a->detector_angle_count,
+             a->detector_angles[0], a->detector_angles[1], a->detector_angles[2], a->detector_angles[3],
+             a->detector_margin[0], a->detector_margin[1], a->detector_margin[2], a->detector_margin[3],
+             a->landmarker_model ? a->landmarker_model : "", a->landmarker_score,
+             a->landmark_5_to_68_model ? a->landmark_5_to_68_model : "",
+             a->recognizer_model ? a->recognizer_model : "", a->classifier_model ? a->classifier_model : "");
+}
+
+/* The chain's reference faces: those found before for the same frame and
+ * analysis (a moved slider does not analyse the reference frame again),
+ * else analysed now and kept. */
+static facefuse_status set_reference(fu_pipeline_service *s, const char *target, fu_err *err)
+{
+    char key[sizeof s->reference_key];
+    const facefuse_image *frame;
+    int frame_number = s->chain_cfg.selector_settings.reference_frame_number;
+    int n = 0;
+    if (!fu_chain_uses_faces(s->chain))
+        return FACEFUSE_OK;
+    reference_key(target, frame_number, fu_chain_analysis(s->chain), key, sizeof key);
+    if (s->reference_key[0] && !strcmp(key, s->reference_key))
+        return fu_chain_set_reference_faces(s->chain, s->reference_faces, s->reference_count, err);
+    facefuse_status rc = frame_of(s, target, frame_number, &frame, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_chain_set_reference(s->chain, frame, err);
+    if (rc != FACEFUSE_OK)
+        return rc;
+    const facefuse_face *faces = fu_chain_reference_faces(s->chain, &n);
+    facefuse_face *copy = n > 0 ? malloc((size_t)n * sizeof *copy) : NULL;
+    free(s->reference_faces);
+    s->reference_faces = copy;
+    s->reference_count = copy ? n : 0;
+    s->reference_key[0] = '\0';
+    if (copy) {
+        memcpy(copy, faces, (size_t)n * sizeof *copy);
+        snprintf(s->reference_key, sizeof s->reference_key, "%s", key);
+    } else if (n == 0) {
+        snprintf(s->reference_key, sizeof s->reference_key, "%s", key);
+    }
+    return FACEFUSE_OK;
+}
+
 /* The chain for a step, prepared again only when the step changed. Call
  * with s->lock held. */
 static facefuse_status chain_for(fu_pipeline_service *s, const char *json, fu_err *err)
@@ -299,18 +350,32 @@ static facefuse_status chain_for(fu_pipeline_service *s, const char *json, fu_er
     s->chain_set = set;
     s->chain_cfg = cfg;
     s->chain_key = key;
-    const facefuse_image *reference;
     rc = fu_chain_new(s->ctx, &s->chain_cfg, &t, &s->chain, err);
     if (rc == FACEFUSE_OK)
-        rc = frame_of(s, target, s->chain_cfg.selector_settings.reference_frame_number, &reference, err);
-    if (rc == FACEFUSE_OK)
-        rc = fu_chain_set_reference(s->chain, reference, err);
+        rc = set_reference(s, s->chain_cfg.paths.target_path, err);
     if (rc != FACEFUSE_OK)
         drop_chain(s);
     return rc;
 }
 
-static facefuse_status svc_preview(void *user, const char *json, int64_t index, fu_service_image *out, fu_err *err)
+/* The frame scaled down to fit max_px × max_px, as FaceFusion's
+ * restrict_frame (never enlarged). */
+static facefuse_status restrict_frame(facefuse_image *frame, int max_px, fu_err *err)
+{
+    facefuse_image small = {0};
+    if (max_px <= 0 || (frame->width <= max_px && frame->height <= max_px))
+        return FACEFUSE_OK;
+    double scale = (double)max_px / (frame->width > frame->height ? frame->width : frame->height);
+    int w = (int)lround(frame->width * scale), h = (int)lround(frame->height * scale);
+    if (fu_resize(frame, &small, w > 0 ? w : 1, h > 0 ? h : 1) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory scaling the preview");
+    facefuse_image_free(frame);
+    *frame = small;
+    return FACEFUSE_OK;
+}
+
+static facefuse_status svc_preview(void *user, const char *json, int64_t index, int max_px, fu_service_image *out,
+                                   fu_err *err)
 {
     fu_pipeline_service *s = user;
     const facefuse_image *frame;
@@ -325,6 +390,8 @@ static facefuse_status svc_preview(void *user, const char *json, int64_t index, 
         if ((drop_alpha ? fu_image_to_rgb(&work, frame) : fu_image_copy(&work, frame)) != FACEFUSE_OK)
             rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the preview");
     }
+    if (rc == FACEFUSE_OK)
+        rc = restrict_frame(&work, max_px, err);
     if (rc == FACEFUSE_OK)
         rc = fu_chain_process(s->chain, &work, index, NULL, err);
     if (rc == FACEFUSE_OK)
@@ -454,6 +521,7 @@ void fu_pipeline_service_free(fu_pipeline_service *s)
     if (!s)
         return;
     drop_chain(s);
+    free(s->reference_faces);
     for (int i = 0; i < CACHED_FRAMES; i++)
         facefuse_image_free(&s->frames[i].image);
     fu_step_runner_free(s->runner);

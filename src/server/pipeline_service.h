@@ -12,7 +12,9 @@
  * reference frame), and so is the prepared chain (models, source identity,
  * reference faces) while the step's options do not change: a new frame
  * only decodes and runs the chain; a moved slider prepares the chain again
- * (the sessions stay loaded) but does not decode. Between jobs the
+ * (the sessions stay loaded; the sources' faces are analysed again, the
+ * reference frame's are kept while its frame and analysis options stay)
+ * but does not decode. Between jobs the
  * --video-memory-strategy applies (strict unloads every model when no job
  * runs, also dropping the preview's chain; moderate keeps the face
  * analysers; tolerant keeps all).

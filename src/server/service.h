@@ -67,8 +67,10 @@ typedef struct fu_service {
     /* Frame `frame` of an image or video, unprocessed, encoded. */
     facefuse_status (*frame)(void *user, const char *path, int64_t frame, fu_service_image *image, fu_err *err);
     /* Frame `frame` of --target-path processed with the step's options
-     * (no --output-path), encoded. */
-    facefuse_status (*preview)(void *user, const char *args_json, int64_t frame, fu_service_image *image,
+     * (no --output-path), encoded; as FaceFusion's preview resolution, a
+     * frame larger than max_px on a side is first scaled down to fit
+     * (0 = full size). */
+    facefuse_status (*preview)(void *user, const char *args_json, int64_t frame, int max_px, fu_service_image *image,
                                fu_err *err);
     /* The faces of frame `frame` of --target-path, in the order
      * --reference-face-position counts them (the detector and selector

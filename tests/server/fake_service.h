@@ -222,10 +222,11 @@ static inline facefuse_status fake_process(fake_service *f, facefuse_image *im, 
     return st;
 }
 
-static inline facefuse_status fake_preview(void *user, const char *args_json, int64_t frame, fu_service_image *out,
-                                           fu_err *err)
+static inline facefuse_status fake_preview(void *user, const char *args_json, int64_t frame, int max_px,
+                                           fu_service_image *out, fu_err *err)
 {
     fake_service *f = user;
+    (void)max_px;
     char target[PATH_MAX];
     int found;
     facefuse_image im = {0};

@@ -111,6 +111,10 @@ static void test_preview_changes_the_frame(void)
     facefuse_image_free(&preview);
     facefuse_image_free(&original);
     api_reply_free(&r);
+    snprintf(body, sizeof body, "{\"target\":\"%s\",\"resolution\":\"big\"}", target_id);
+    r = api_request("POST", url, NULL, body, strlen(body));
+    CHECK(r.status == 400 && strstr(r.body, "resolution"), "a bad preview resolution: %ld %s", r.status, r.body);
+    api_reply_free(&r);
 }
 
 static void test_faces_with_thumbnails(void)

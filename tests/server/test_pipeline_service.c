@@ -9,8 +9,9 @@
  * - the reference-face gallery lists faces in --reference-face-position
  *   order (large-small and small-large give opposite orders);
  * - preview caches: with the target and the source deleted, the same
- *   options preview again (decoded frame and prepared chain kept); a moved
- *   slider prepares the chain again (the source is needed, and missing);
+ *   options preview again (decoded frame and prepared chain kept), also at
+ *   a smaller preview resolution; a moved slider prepares the chain again
+ *   (the source is needed, and missing);
  * - a job step runs in process: a video step reports progress to its total,
  *   stops on the cancel flag leaving no output, two steps run at once on
  *   the one context with the same result, and between jobs
@@ -156,13 +157,7 @@ static void test_gallery_in_reference_position_order(void)
 /* An encoded image the service returned, decoded. */
 static facefuse_status decode(const fu_service_image *im, facefuse_image *out)
 {
-    const char *path = tl_tmp("decoded.jpg");
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return FACEFUSE_ERR_IO;
-    size_t n = fwrite(im->data, 1, im->size, f);
-    fclose(f);
-    return n == im->size ? fu_image_read(path, out, NULL) : FACEFUSE_ERR_IO;
+    return fu_image_read_memory(im->data, im->size, "preview", out, NULL);
 }
 
 static long pixels_differing(const fu_service_image *a, const fu_service_image *b)
@@ -197,18 +192,24 @@ static void test_preview_caches_frame_and_chain(void)
     fu_service t = fu_pipeline_service_table(p.service);
     snprintf(req, sizeof req, "{\"--source-paths\":[\"%s\"],\"--target-path\":[\"%s\"]}", source, target);
     REQUIRE(t.frame(t.user, target, 0, &frame, &err) == FACEFUSE_OK, "frame: %s", err.msg);
-    REQUIRE(t.preview(t.user, req, 0, &first, &err) == FACEFUSE_OK, "preview: %s", err.msg);
+    REQUIRE(t.preview(t.user, req, 0, 0, &first, &err) == FACEFUSE_OK, "preview: %s", err.msg);
     long changed = pixels_differing(&frame, &first);
     CHECK(changed > 1000, "the preview differs from the frame in %ld pixels", changed);
 
     unlink(target);
     unlink(source);
-    CHECK(t.preview(t.user, req, 0, &again, &err) == FACEFUSE_OK, "the same preview without the files: %s", err.msg);
+    CHECK(t.preview(t.user, req, 0, 0, &again, &err) == FACEFUSE_OK, "the same preview without the files: %s", err.msg);
     CHECK(again.size == first.size && !memcmp(again.data, first.data, first.size), "the repeated preview differs");
+    facefuse_image small = {0};
+    fu_service_image_free(&again);
+    CHECK(t.preview(t.user, req, 0, 256, &again, &err) == FACEFUSE_OK && decode(&again, &small) == FACEFUSE_OK &&
+              small.width == 256 && small.height == 256,
+          "a 256 px preview is %dx%d", small.width, small.height);
+    facefuse_image_free(&small);
     snprintf(req, sizeof req,
              "{\"--source-paths\":[\"%s\"],\"--target-path\":[\"%s\"],\"--face-swapper-weight\":[\"0.9\"]}", source,
              target);
-    facefuse_status st = t.preview(t.user, req, 0, &moved, &err);
+    facefuse_status st = t.preview(t.user, req, 0, 0, &moved, &err);
     CHECK(st != FACEFUSE_OK && strstr(err.msg, "source copy"),
           "a moved slider did not prepare the chain again (status %d: %s)", st, err.msg);
     fu_service_image_free(&frame);
@@ -351,7 +352,7 @@ static void sessions_after_a_job(const char *strategy, int *open, int *processor
     /* a preview still works after the unloading (the models load again) */
     fu_service_image im = {0};
     if (!strcmp(strategy, "strict"))
-        CHECK(t.preview(t.user, req, 0, &im, &err) == FACEFUSE_OK, "preview after %s: %s", strategy, err.msg);
+        CHECK(t.preview(t.user, req, 0, 1024, &im, &err) == FACEFUSE_OK, "preview after %s: %s", strategy, err.msg);
     fu_service_image_free(&im);
     pt_stop(&p);
 }
