@@ -4,13 +4,21 @@
  *      job's server-sent events stream;
  *   2. 20 clients polling the API (GET /api/jobs/ID and GET /api/jobs, one
  *      keep-alive connection each) while a job runs: requests/s, median and
- *      p95 latency, errors.
- * The server runs with a stand-in processing service whose steps only report
- * progress (300 frames at 100 frames/s), so the figures are the server's and
- * the job store's, not the pipeline's. Preview latency needs the real
- * pipeline (the lead wires it): not measured here.
+ *      p95 latency, errors;
+ *   3. preview latency of a 1080p frame on the real pipeline
+ *      (server/pipeline_service.h), POST /api/preview to the whole image:
+ *      the first preview (models loaded, frame decoded, chain prepared),
+ *      the same again (all cached), a moved slider (--face-swapper-weight:
+ *      the chain prepared again on loaded models, the frame not decoded),
+ *      and another frame of a 1080p video (decoded, chain kept).
+ * 1 and 2 run with a stand-in processing service whose steps only report
+ * progress (300 frames at 100 frames/s), so those figures are the server's
+ * and the job store's, not the pipeline's. 3 runs face_swapper with the
+ * models of $FACEFUSE_MODEL_DIR (the test suite's stand-ins in
+ * build-test/test-models give the server's, decoding's, detection's and the
+ * chain's share; a real inswapper_128 adds its own inference time).
  *
- *   bench_server_api [clients (20)] [seconds (5)]
+ *   bench_server_api [clients (20)] [seconds (5)] [preview runs (5)]
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,8 +32,13 @@
 #include <jansson.h>
 
 #include "core/clock.h"
+#include "infer/context.h"
 #include "media/image_io.h"
+#include "media/resize.h"
+#include "media/video_writer.h"
+#include "pipeline/config.h"
 #include "pipeline/jobs/job_args.h"
+#include "server/pipeline_service.h"
 #include "server/server.h"
 
 #define FRAMES 300
@@ -68,6 +81,12 @@ static facefuse_status svc_image(void *u, const char *a, int64_t f, fu_service_i
     (void)a;
     (void)f;
     return fu_fail(err, FACEFUSE_ERR_UNSUPPORTED, "not in this benchmark");
+}
+
+static facefuse_status svc_preview(void *u, const char *a, int64_t f, int max_px, fu_service_image *im, fu_err *err)
+{
+    (void)max_px;
+    return svc_image(u, a, f, im, err);
 }
 
 static facefuse_status svc_faces(void *u, const char *a, int64_t f, fu_service_face **faces, int *n, fu_err *err)
@@ -249,10 +268,183 @@ static int by_value(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* ------------------------------------------------------------ preview latency */
+
+/* A 1920x1080 frame: the photo scaled to the frame's height, centred on grey. */
+static facefuse_status frame_1080p(const char *photo, facefuse_image *out, fu_err *err)
+{
+    facefuse_image im = {0}, scaled = {0};
+    facefuse_status st = fu_image_read(photo, &im, err);
+    if (st == FACEFUSE_OK && fu_resize(&im, &scaled, im.width * 1080 / im.height, 1080) != FACEFUSE_OK)
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "resize");
+    if (st == FACEFUSE_OK && facefuse_image_alloc(out, 1920, 1080, 3) != FACEFUSE_OK)
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "alloc");
+    if (st == FACEFUSE_OK) {
+        memset(out->data, 96, (size_t)out->stride * out->height);
+        int x0 = (1920 - scaled.width) / 2, w = scaled.width < 1920 ? scaled.width : 1920;
+        for (int y = 0; y < 1080; y++)
+            memcpy(out->data + (size_t)y * out->stride + (size_t)(x0 > 0 ? x0 : 0) * 3,
+                   scaled.data + (size_t)y * scaled.stride, (size_t)w * 3);
+    }
+    facefuse_image_free(&im);
+    facefuse_image_free(&scaled);
+    return st;
+}
+
+/* A 1080p H.264 clip of `frames` frames of that frame (x264, medium-size GOPs:
+ * a frame in the middle costs a seek and some decoding, as a user's clip). */
+static facefuse_status video_1080p(const facefuse_image *frame, const char *path, int frames, fu_err *err)
+{
+    fu_video_writer *w = NULL;
+    fu_video_writer_params p = {.final_path = path, .temp_path = path, .width = frame->width,
+                                .height = frame->height, .channels = 3, .encoder = "libx264", .preset = "ultrafast",
+                                .quality = 80, .tb_num = 1, .tb_den = 25, .fps_num = 25, .fps_den = 1};
+    facefuse_status st = fu_video_writer_open(&w, &p, err);
+    if (st == FACEFUSE_OK)
+        st = fu_video_writer_start(w, err);
+    for (int i = 0; st == FACEFUSE_OK && i < frames; i++)
+        st = fu_video_writer_write(w, frame, i, err);
+    if (st == FACEFUSE_OK)
+        st = fu_video_writer_finish(w, err);
+    fu_video_writer_free(w);
+    return st;
+}
+
+static long upload_file(CURL *c, const char *path, const char *name, char *id, size_t id_size)
+{
+    char url[256];
+    buf out = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *data = malloc((size_t)n);
+    size_t got = fread(data, 1, (size_t)n, f);
+    fclose(f);
+    snprintf(url, sizeof url, "%sapi/files?name=%s", base, name);
+    long status = request(c, "POST", url, data, got, &out);
+    json_t *j = status == 201 ? json_loads(out.data, 0, NULL) : NULL;
+    snprintf(id, id_size, "%s", j ? json_string_value(json_object_get(j, "id")) : "");
+    json_decref(j);
+    free(data);
+    free(out.data);
+    return status;
+}
+
+/* POST /api/preview until the whole image is in: ms, or -1. */
+static double preview_ms(CURL *c, const char *source, const char *target, int frame, const char *weight, int resolution)
+{
+    char url[128], body[512];
+    buf out = {0};
+    snprintf(url, sizeof url, "%sapi/preview", base);
+    snprintf(body, sizeof body,
+             "{\"sources\":[\"%s\"],\"target\":\"%s\",\"frame\":%d,\"resolution\":%d,"
+             "\"options\":{\"--face-swapper-weight\":%s}}",
+             source, target, frame, resolution, weight);
+    int64_t t0 = fu_now_ns();
+    long status = request(c, "POST", url, body, strlen(body), &out);
+    double ms = (fu_now_ns() - t0) / 1e6;
+    if (status != 200)
+        fprintf(stderr, "preview: %ld %s\n", status, out.data ? out.data : "");
+    free(out.data);
+    return status == 200 && out.size > 1000 ? ms : -1;
+}
+
+static int bench_preview(const char *dir, int runs)
+{
+    char *argv[] = {"--processors", "face_swapper", "--face-swapper-model", "inswapper_128",
+                    "--face-detector-model", "scrfd"};
+    char image_path[512], video_path[512], source_id[128], locks[600];
+    facefuse_image frame = {0};
+    facefuse_context *ctx = NULL;
+    fu_pipeline_service *svc = NULL;
+    fu_server *server = NULL;
+    fu_optset set;
+    fu_err err;
+    int n;
+    const fu_option_group *const *groups = fu_run_option_groups(&n);
+    const char *photo = "../shared/samples/astronaut.png", *face = "../shared/samples/grace_hopper.jpg";
+
+    snprintf(image_path, sizeof image_path, "%s/frame-1080p.png", dir);
+    snprintf(video_path, sizeof video_path, "%s/clip-1080p.mp4", dir);
+    snprintf(locks, sizeof locks, "%s/preview-locks", dir);
+    mkdir(locks, 0755);
+    if (frame_1080p(photo, &frame, &err) != FACEFUSE_OK || fu_image_write(image_path, &frame, 90, &err) != FACEFUSE_OK ||
+        video_1080p(&frame, video_path, 50, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "preview targets (run from the repository root): %s\n", err.msg);
+        facefuse_image_free(&frame);
+        return 1;
+    }
+    facefuse_image_free(&frame);
+    facefuse_context_params p = facefuse_context_default_params();
+    p.allow_download = 0;
+    p.log_level = FACEFUSE_LOG_ERROR;
+    if (fu_optset_init(&set, groups, n, &err) != FACEFUSE_OK ||
+        fu_optset_parse_args(&set, 6, argv, 0, &err) != FACEFUSE_OK || facefuse_context_new(&p, &ctx) != FACEFUSE_OK ||
+        fu_pipeline_service_new(ctx, &set, &svc, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "pipeline service: %s\n", err.msg);
+        return 1;
+    }
+    fu_service table = fu_pipeline_service_table(svc);
+    fu_server_settings st = fu_server_default_settings();
+    st.port = 0;
+    st.jobs_path = dir;
+    st.lock_dir = locks;
+    if (fu_server_start(&st, &table, &server, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "server: %s\n", err.msg);
+        return 1;
+    }
+    snprintf(base, sizeof base, "http://127.0.0.1:%d/", fu_server_port(server));
+    CURL *c = curl_easy_init();
+    if (upload_file(c, face, "face.jpg", source_id, sizeof source_id) != 201) {
+        fprintf(stderr, "uploads failed\n");
+        return 1;
+    }
+    printf("preview of a 1080p frame (face_swapper inswapper_128, scrfd; models in %s), request to image, best of "
+           "%d:\n",
+           ctx->store.dir, runs);
+    double worst = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int res = pass == 0 ? 0 : 1024;
+        /* a fresh start for each pass: other files, so nothing is cached */
+        char img[128], vid[128];
+        if (upload_file(c, image_path, "frame.png", img, sizeof img) != 201 ||
+            upload_file(c, video_path, "clip.mp4", vid, sizeof vid) != 201)
+            return 1;
+        double first = preview_ms(c, source_id, img, 0, "0.5", res);
+        double same = 1e9, moved = 1e9, video_first, video_frame = 1e9;
+        for (int i = 0; i < runs; i++) {
+            double a = preview_ms(c, source_id, img, 0, "0.5", res);
+            double b = preview_ms(c, source_id, img, 0, "0.6", res);
+            same = a >= 0 && a < same ? a : same;
+            moved = b >= 0 && b < moved ? b : moved;
+        }
+        video_first = preview_ms(c, source_id, vid, 0, "0.5", res);
+        for (int i = 0; i < runs; i++) {
+            double v = preview_ms(c, source_id, vid, 5 + 7 * i, "0.5", res);
+            video_frame = v >= 0 && v < video_frame ? v : video_frame;
+        }
+        printf("  %s: first preview %.0f ms · same options again %.0f ms · slider moved (--face-swapper-weight) "
+               "%.0f ms · 1080p video: first preview %.0f ms, another frame (decoded, chain kept) %.0f ms\n",
+               res ? "at the page's 1024 px" : "full 1920x1080", first, same, moved, video_first, video_frame);
+        if (first < 0 || same > 1e8 || moved > 1e8 || video_first < 0 || video_frame > 1e8)
+            worst = -1;
+    }
+    curl_easy_cleanup(c);
+    fu_server_stop(server);
+    fu_pipeline_service_free(svc);
+    facefuse_context_free(ctx);
+    fu_optset_free(&set);
+    return worst < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     int clients = argc > 1 ? atoi(argv[1]) : 20;
     int seconds = argc > 2 ? atoi(argv[2]) : 5;
+    int preview_runs = argc > 3 ? atoi(argv[3]) : 5;
     char dir[] = "/tmp/facefuse-bench-server-XXXXXX", path[256], locks[300], url[256];
     fu_err err;
     if (!mkdtemp(dir))
@@ -261,7 +453,7 @@ int main(int argc, char **argv)
     mkdir(locks, 0755);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    fu_service svc = {NULL, svc_options, svc_validate, svc_probe, svc_image, svc_image, svc_faces, svc_run_step};
+    fu_service svc = {NULL, svc_options, svc_validate, svc_probe, svc_image, svc_preview, svc_faces, svc_run_step};
     fu_server_settings st = fu_server_default_settings();
     st.port = 0;
     st.jobs_path = dir;
@@ -345,6 +537,8 @@ int main(int argc, char **argv)
     free(out.data);
     curl_easy_cleanup(c);
     fu_server_stop(server);
+    if (preview_runs > 0 && bench_preview(dir, preview_runs) != 0)
+        errors++;
     curl_global_cleanup();
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
