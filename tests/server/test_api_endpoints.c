@@ -5,8 +5,10 @@
  * ids), file info and frames, the preview (processed, differs from the
  * frame), faces with fetchable thumbnails, and a job's whole life: create,
  * server-sent events up to 100 %, output (whole, as a download, by range),
- * the same job seen through the shared job store, cancel, retry, delete.
+ * the same job seen through the shared job store, cancel, retry, delete;
+ * and docs/openapi.yaml lists exactly the addresses and methods served.
  */
+#include <ctype.h>
 #include <sys/stat.h>
 
 #include "apitest.h"
@@ -291,6 +293,109 @@ static void test_cancel_retry_and_delete_rules(void)
     free(id);
 }
 
+/* docs/openapi.yaml lists exactly the server's addresses and methods: every
+ * documented path and method is routed (an answer other than 405 and the
+ * router's "no such address"), and every other of GET, POST, PUT, DELETE
+ * on a documented path is 405. Path parameters are filled with a real file,
+ * thumbnail and finished job; DELETE goes last (it removes the job). */
+typedef struct doc_path {
+    char path[128];
+    char methods[64];   /* " get post " */
+} doc_path;
+
+static int read_openapi_paths(doc_path *paths, int max)
+{
+    FILE *f = fopen(FACEFUSE_SOURCE_DIR "/docs/openapi.yaml", "r");
+    char line[512];
+    int n = 0, in_paths = 0;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "paths:", 6))
+            in_paths = 1;
+        else if (line[0] != ' ' && line[0] != '\n')
+            in_paths = 0;
+        if (!in_paths)
+            continue;
+        char word[128];
+        if (!strncmp(line, "  /", 3) && sscanf(line + 2, "%127[^:]:", word) == 1 && n < max) {
+            snprintf(paths[n].path, sizeof paths[n].path, "%s", word);
+            snprintf(paths[n].methods, sizeof paths[n].methods, " ");
+            n++;
+        } else if (n > 0 && !strncmp(line, "    ", 4) && line[4] != ' ' && sscanf(line + 4, "%127[a-z]:", word) == 1 &&
+                   strstr(" get post put delete patch ", word)) {
+            size_t len = strlen(paths[n - 1].methods);
+            snprintf(paths[n - 1].methods + len, sizeof paths[n - 1].methods - len, "%s ", word);
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+/* path with {id} filled: the file, the thumbnail or the job. */
+static void fill_path(const char *doc, const char *file, const char *thumb, const char *job, char *out, size_t size)
+{
+    const char *brace = strstr(doc, "{id}");
+    if (!brace) {
+        snprintf(out, size, "%s", doc);
+        return;
+    }
+    const char *id = !strncmp(doc, "/api/files/", 11) ? file : !strncmp(doc, "/api/thumbs/", 12) ? thumb : job;
+    snprintf(out, size, "%.*s%s%s", (int)(brace - doc), doc, id, brace + 4);
+}
+
+static void test_openapi_lists_every_route(void)
+{
+    doc_path paths[40];
+    char url[512], thumb[128] = "", job[128] = "";
+    int n = read_openapi_paths(paths, 40);
+    REQUIRE(n >= 15, "docs/openapi.yaml: %d paths read", n);
+
+    snprintf(url, sizeof url, "%sapi/faces?file=%s", base, target_id);
+    api_reply r = api_request("GET", url, NULL, NULL, 0);
+    json_t *j = api_json(&r);
+    const char *t = json_string_value(json_object_get(json_array_get(j, 0), "thumbnail"));
+    snprintf(thumb, sizeof thumb, "%s", t ? t + 12 : "");
+    json_decref(j);
+    api_reply_free(&r);
+    snprintf(url, sizeof url, "%sapi/jobs", base);
+    r = api_request("GET", url, NULL, NULL, 0);
+    j = api_json(&r);
+    size_t i;
+    json_t *o;
+    json_array_foreach(j, i, o) {
+        if (!job[0] && !strcmp(json_string_value(json_object_get(o, "status")) ?: "", "completed"))
+            snprintf(job, sizeof job, "%s", json_string_value(json_object_get(o, "id")));
+    }
+    json_decref(j);
+    api_reply_free(&r);
+    REQUIRE(thumb[0] && job[0], "no thumbnail (%s) or completed job (%s) to fill paths with", thumb, job);
+
+    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE"};
+    for (int pass = 0; pass < 2; pass++) /* DELETE last, /api/jobs/{id} after its sub-paths */
+        for (int q = 0; q < n; q++) {
+            int p = pass ? n - 1 - q : q;
+            for (int m = pass ? 3 : 0; m < (pass ? 4 : 3); m++) {
+                char path[256], want[16];
+                size_t k;
+                for (k = 0; methods[m][k] && k + 3 < sizeof want; k++)
+                    want[k + 1] = (char)tolower((unsigned char)methods[m][k]);
+                want[0] = want[k + 1] = ' ';
+                want[k + 2] = '\0';
+                int documented = strstr(paths[p].methods, want) != NULL;
+                fill_path(paths[p].path, target_id, thumb, job, path, sizeof path);
+                snprintf(url, sizeof url, "%s%s", base, path + 1);
+                r = api_request(methods[m], url, NULL, "", 0);
+                int routed = r.status != 405 && !(r.status == 404 && strstr(r.body, "no such address"));
+                if (documented)
+                    CHECK(routed, "%s %s is documented but answers %ld %s", methods[m], path, r.status, r.body);
+                else
+                    CHECK(r.status == 405, "%s %s is not documented but answers %ld", methods[m], path, r.status);
+                api_reply_free(&r);
+            }
+        }
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -304,6 +409,7 @@ int main(void)
     RUN(test_faces_with_thumbnails);
     RUN(test_job_events_output_and_store);
     RUN(test_cancel_retry_and_delete_rules);
+    RUN(test_openapi_lists_every_route);
     fu_server_stop(server);
     fake_service_free(&fake);
     curl_global_cleanup();
