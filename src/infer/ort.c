@@ -530,6 +530,10 @@ static facefuse_status take_output(fu_session *s, OrtValue *v, fu_tensor *t, int
     if (!t->data)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for output of %s", s->path);
     ignore_status(ort->GetTensorMutableData(v, &raw));
+    if (et == (ONNXTensorElementDataType)FU_DTYPE_FLOAT) { /* the common case: one copy */
+        memcpy(t->data, raw, (size_t)n * sizeof(float));
+        return FACEFUSE_OK;
+    }
     for (int64_t i = 0; i < n; i++) {
         switch ((int)et) {
         case FU_DTYPE_FLOAT: t->data[i] = ((float *)raw)[i]; break;

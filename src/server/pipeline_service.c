@@ -118,11 +118,13 @@ static json_t *value_json(const fu_option *o, const fu_optval *v)
  * refuses, and for the processor list those this build has. */
 static json_t *choices_json(const fu_option *o)
 {
-    char buf[2048], *save = NULL;
-    if (!o->choices)
+    const char *choices = fu_option_choices(o); /* the table's, or those the module builds */
+    char *buf, *save = NULL;
+    if (!choices)
         return json_null();
+    if (!(buf = strdup(choices)))
+        return NULL;
     json_t *a = json_array();
-    snprintf(buf, sizeof buf, "%s", o->choices);
     for (char *w = strtok_r(buf, " ", &save); a && w; w = strtok_r(NULL, " ", &save)) {
         if (o->unsupported && fu_word_index(o->unsupported, w) >= 0)
             continue;
@@ -130,6 +132,7 @@ static json_t *choices_json(const fu_option *o)
             continue;
         json_array_append_new(a, word_json(o, w));
     }
+    free(buf);
     return a;
 }
 

@@ -1,7 +1,8 @@
 /*
  * test_options_facefusion_compat.c — every FaceFusion 3.8.1 option is
  * either taken or refused by name with a reason; none is unknown, and none
- * is accepted and ignored. A facefusion.ini with every key filled in loads
+ * is accepted and ignored; the options of every processor in this build are
+ * taken. A facefusion.ini with every key filled in loads
  * key by key (each key is taken, or refused naming its option), and whole
  * once nothing in it is refused.
  *
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cli/options.h"
+#include "processors/processor.h"
 #include "testlib.h"
 
 #define DATA FACEFUSE_SOURCE_DIR "/tests/cli/data/"
@@ -28,6 +30,18 @@ static facefuse_status parse(char *line, fu_err *err)
     facefuse_status rc = fu_cli_options_load(&set, argc, argv, 0, err);
     fu_optset_free(&set);
     return rc;
+}
+
+/* The processor in this build that declares option `name`, or NULL. */
+static const char *built_processor_of(const char *name)
+{
+    int n;
+    const fu_processor *const *all = fu_processor_all(&n);
+    for (int i = 0; i < n; i++)
+        for (const fu_option *o = all[i]->options ? all[i]->options->options : NULL; o && o->name; o++)
+            if (strcmp(o->name, name) == 0)
+                return all[i]->name;
+    return NULL;
 }
 
 static void test_every_option_is_taken_or_refused_by_name(void)
@@ -50,6 +64,8 @@ static void test_every_option_is_taken_or_refused_by_name(void)
             continue;
         }
         refused_options++;
+        CHECK(!built_processor_of(name), "%s is refused although its processor %s is in this build: %s", name,
+              built_processor_of(name), err.msg);
         CHECK(rc == FACEFUSE_ERR_UNSUPPORTED && strstr(err.msg, name) && strstr(err.msg, "not supported: "),
               "%s: status %d, '%s' (must be taken, or refused naming the option and why)", name, rc, err.msg);
     }
