@@ -31,6 +31,7 @@ typedef struct fu_video_writer_params {
     int fps_num, fps_den;         /* nominal frame rate (rate control, CFR muxers) */
     int color_primaries, color_trc, color_space, color_range; /* AVColor*; 0/unknown = BT.709 tv */
     int thread_count;             /* encoder threads; 0 = automatic */
+    int require_alpha;            /* 1: fail unless the output keeps the frames' alpha */
 } fu_video_writer_params;
 
 /* 1 if FFmpeg has a muxer with video for path's extension. */
@@ -38,6 +39,13 @@ int fu_video_path_is_writable(const char *path);
 
 facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_writer_params *p,
                                      fu_err *err);
+
+/* Whether a video written to final_path with this encoder (FaceFusion name,
+ * NULL = libx264; after the container fixes the writer makes) keeps an
+ * alpha channel: prores_ks (4444) in .mov, libvpx-vp9 (yuva420p) in .webm,
+ * ffv1 in .mkv or .avi, rawvideo in .mov. FACEFUSE_OK when it does, else
+ * FACEFUSE_ERR_INVALID_ARGUMENT with one line saying what to use instead. */
+facefuse_status fu_video_alpha_check(const char *final_path, const char *encoder, fu_err *err);
 /* The muxer context, for adding audio streams before fu_video_writer_start. */
 struct AVFormatContext *fu_video_writer_format(fu_video_writer *w);
 /* The encoder actually used (after container fixes). */

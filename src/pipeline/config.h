@@ -77,6 +77,10 @@ facefuse_status fu_run_config_from_args(fu_optset *set, fu_run_config *cfg, int 
 /* The settings of the processor named `name` (NULL when unknown). */
 const void *fu_run_config_processor_settings(const fu_run_config *cfg, const char *name);
 
+/* 1 when a processor in the chain makes frames with alpha the output must
+ * keep (a transparent background). */
+int fu_run_config_makes_alpha(const fu_run_config *cfg);
+
 /* The public video parameters the output settings describe (callbacks unset). */
 facefuse_video_params fu_run_video_params(const fu_run_config *cfg);
 

@@ -275,6 +275,16 @@ const void *fu_run_config_processor_settings(const fu_run_config *cfg, const cha
     return NULL;
 }
 
+int fu_run_config_makes_alpha(const fu_run_config *cfg)
+{
+    for (int i = 0; i < cfg->processors.n; i++) {
+        const fu_processor *p = fu_processor_find(cfg->processors.v[i]);
+        if (p && p->makes_alpha && p->makes_alpha(fu_run_config_processor_settings(cfg, p->name)))
+            return 1;
+    }
+    return 0;
+}
+
 facefuse_video_params fu_run_video_params(const fu_run_config *cfg)
 {
     const fu_output_settings *o = &cfg->output;

@@ -317,6 +317,7 @@ static facefuse_status open_writer(run_state *rs, output_state *os, const frame_
     wp.encoder = job->video_encoder;
     wp.preset = job->video_preset;
     wp.quality = job->video_quality;
+    wp.require_alpha = job->require_alpha;
     if (rs->cfr) {
         wp.tb_num = rs->out_fps_q.den;
         wp.tb_den = rs->out_fps_q.num;

@@ -33,6 +33,8 @@ typedef struct fu_video_job {
     int audio_quality;               /* 0–100 */
     int audio_volume;                /* 0 = no audio, 1–99 re-encodes with gain, 100 */
     int thread_count;                /* workers processing frames in parallel; 0 = 1 */
+    int require_alpha;               /* 1: the frames' alpha must reach the output (the writer refuses
+                                      * an encoder/container without alpha before encoding) */
     fu_frame_fn process;             /* NULL = frames pass unchanged */
     void *process_user;
     /* Called from the calling thread after each written frame. */

@@ -75,6 +75,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     for (int i = 0; i < cfg->paths.source_paths.n; i++)
         if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
             job.audio_path = cfg->paths.source_paths.v[i];
+    /* a transparent background made by the chain must reach the file */
+    job.require_alpha = fu_run_config_makes_alpha(cfg);
     /* The writer opens at the size of the first processed frame (times
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process = process_frame;

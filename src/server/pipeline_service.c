@@ -236,10 +236,13 @@ static facefuse_status frame_of(fu_pipeline_service *s, const char *path, int64_
     return FACEFUSE_OK;
 }
 
+/* JPEG, or PNG for a frame with alpha (a transparent background the
+ * background remover made shows as such). */
 static facefuse_status encode(const facefuse_image *im, fu_service_image *out, fu_err *err)
 {
-    facefuse_status st = fu_image_encode(im, "jpg", PREVIEW_JPEG_QUALITY, &out->data, &out->size, err);
-    snprintf(out->mime, sizeof out->mime, "image/jpeg");
+    int alpha = im->channels == 4;
+    facefuse_status st = fu_image_encode(im, alpha ? "png" : "jpg", PREVIEW_JPEG_QUALITY, &out->data, &out->size, err);
+    snprintf(out->mime, sizeof out->mime, alpha ? "image/png" : "image/jpeg");
     return st;
 }
 

@@ -368,11 +368,49 @@ static void test_memory_strategy_between_jobs(void)
     CHECK(swappers == 1, "tolerant: %d sessions, %d swappers", open, swappers);
 }
 
+/* A preview whose chain makes alpha (the chroma keyer with a transparent
+ * fill) comes back as PNG with the screen transparent and the subject
+ * opaque; an opaque preview stays JPEG. */
+static void test_transparent_preview_is_png(void)
+{
+    pt_server p;
+    facefuse_image screen = {0}, got = {0};
+    fu_service_image im = {0};
+    fu_err err;
+    char req[2048], target[1024];
+    snprintf(target, sizeof target, "%s", tl_tmp("green screen.png"));
+    REQUIRE(facefuse_image_alloc(&screen, 200, 160, 3) == FACEFUSE_OK, "alloc");
+    for (int y = 0; y < screen.height; y++)
+        for (int x = 0; x < screen.width; x++) {
+            uint8_t *px = screen.data + (size_t)y * screen.stride + (size_t)x * 3;
+            int subject = x >= 70 && x < 130 && y >= 50 && y < 110;
+            px[0] = subject ? 180 : 20;
+            px[1] = subject ? 120 : 200;
+            px[2] = subject ? 100 : 30;
+        }
+    REQUIRE(fu_image_write(target, &screen, 95, &err) == FACEFUSE_OK, "write: %s", err.msg);
+    facefuse_image_free(&screen);
+    pt_service_new(&p, "--processors background_remover --background-remover-model chroma_key "
+                       "--background-remover-fill-color 0 0 0 0");
+    fu_service t = fu_pipeline_service_table(p.service);
+    snprintf(req, sizeof req, "{\"--target-path\":[\"%s\"]}", target);
+    REQUIRE(t.preview(t.user, req, 0, 0, &im, &err) == FACEFUSE_OK, "preview: %s", err.msg);
+    CHECK(!strcmp(im.mime, "image/png"), "a transparent preview is %s", im.mime);
+    REQUIRE(decode(&im, &got) == FACEFUSE_OK && got.channels == 4, "the preview has %d channels", got.channels);
+    CHECK(got.data[3] == 0, "the screen's corner has alpha %d", got.data[3]);
+    CHECK(got.data[(size_t)80 * got.stride + 100 * 4 + 3] == 255, "the subject has alpha %d",
+          got.data[(size_t)80 * got.stride + 100 * 4 + 3]);
+    facefuse_image_free(&got);
+    fu_service_image_free(&im);
+    pt_stop(&p);
+}
+
 int main(void)
 {
     RUN(test_options_come_from_the_tables);
     RUN(test_gallery_in_reference_position_order);
     RUN(test_preview_caches_frame_and_chain);
+    RUN(test_transparent_preview_is_png);
     RUN(test_video_step_progress_and_cancel);
     RUN(test_steps_run_concurrently);
     RUN(test_memory_strategy_between_jobs);
