@@ -29,8 +29,8 @@ as_root() {
 
 debian_packages=(build-essential cmake pkg-config git ca-certificates
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-    libcurl4-openssl-dev zlib1g-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
-    python3 python3-onnx python3-numpy chromium)
+    libcurl4-openssl-dev zlib1g-dev libkissfft-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
+    python3 python3-onnx python3-numpy python3-scipy chromium)
 
 install_debian_packages() {
     local wanted=("${debian_packages[@]}") missing=()

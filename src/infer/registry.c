@@ -325,6 +325,33 @@ static const fu_contract lp_generator_contract = {
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
 };
 
+/* wav2lip_96/wav2lip_gan_96: "source" audio [1,1,80,16] and "target" face
+ * [1,6,96,96], bound by name (so in either order) → [1,3,96,96]. */
+static const fu_contract wav2lip_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1}}, {.rank_min = 4, .rank_max = 4, .dims = {1}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 96, 96}}},
+};
+
+/* edtalk_256: "source" audio [1,1,80,16], "target" face [1,3,256,256] and
+ * "weight" [1], bound by name → [1,3,256,256]. */
+static const fu_contract edtalk_contract = {
+    .n_inputs = 3,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 1, .rank_max = 4}, {.rank_min = 1, .rank_max = 4}, {.rank_min = 1, .rank_max = 4}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+};
+
+/* kim_vocal_1/2, uvr_mdxnet (MDX-Net): a spectrogram [N,4,3072,T] (L re, L im,
+ * R re, R im; T frames) → the voice's, same shape. */
+static const fu_contract mdx_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {0, 4, 3072}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {0, 4, 3072}}},
+};
+
 /* ---------------------------------------------------------------- the table */
 
 /* Normalisations, as (x/255 − mean)/std per channel. */
@@ -520,6 +547,19 @@ static const fu_model_def models[] = {
      NULL, 0, NORM_ZERO, NORM_ONE, &lp_stitcher_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_generator", FACEFUSE_MODEL_OTHER, "live_portrait_generator.onnx", "models-3.0.0",
      NULL, 512, NORM_ZERO, NORM_ONE, &lp_generator_contract, NULL, FU_SCOPE_LITE, NULL},
+    /* lip syncers (size: the model's face input) and voice extractors */
+    {"edtalk_256", FACEFUSE_MODEL_OTHER, "edtalk_256.onnx", "models-3.3.0", "ffhq_512", 256,
+     NORM_ZERO, NORM_ONE, &edtalk_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"wav2lip_96", FACEFUSE_MODEL_OTHER, "wav2lip_96.onnx", "models-3.0.0", "ffhq_512", 96,
+     NORM_ZERO, NORM_ONE, &wav2lip_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"wav2lip_gan_96", FACEFUSE_MODEL_OTHER, "wav2lip_gan_96.onnx", "models-3.0.0", "ffhq_512", 96,
+     NORM_ZERO, NORM_ONE, &wav2lip_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"kim_vocal_1", FACEFUSE_MODEL_OTHER, "kim_vocal_1.onnx", "models-3.4.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"kim_vocal_2", FACEFUSE_MODEL_OTHER, "kim_vocal_2.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"uvr_mdxnet", FACEFUSE_MODEL_OTHER, "uvr_mdxnet.onnx", "models-3.4.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
     {"fran", FACEFUSE_MODEL_AGE_MODIFIER, "fran.onnx", "models-3.6.0", "ffhq_512", 1024,
      NORM_ZERO, NORM_ONE, &fran_contract, NULL, FU_SCOPE_LITE, NULL},
     {"styleganex_age", FACEFUSE_MODEL_AGE_MODIFIER, "styleganex_age.onnx", "models-3.1.0", "ffhq_512", 256,

@@ -16,6 +16,7 @@
 #include "face/face_options.h"
 #include "infer/context_options.h"
 #include "processors/face_masker.h"
+#include "processors/voice_extractor.h"
 
 #define FU_MAX_PROCESSOR_KINDS 16
 
@@ -51,6 +52,7 @@ typedef struct fu_run_config {
     facefuse_selector_params selector;   /* from selector_settings */
     int selector_gender_auto, selector_race_auto;
     fu_masker_settings masker;
+    fu_voice_settings voice;             /* --voice-extractor-model (lip_syncer's audio) */
     fu_output_settings output;
     fu_context_settings context;
     fu_strs processors;                  /* the chain, in order */

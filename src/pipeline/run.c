@@ -37,7 +37,7 @@ static facefuse_status check_processors(const fu_run_config *cfg, const char *ou
 {
     const char *pixel_format = cfg->output.temp_pixel_format;
     fu_processor_target t = {cfg->paths.target_path, output, is_video, cfg->output.video_encoder,
-                             pixel_format && strcmp(pixel_format, "bgr24") == 0};
+                             pixel_format && strcmp(pixel_format, "bgr24") == 0, cfg->paths.source_paths};
     for (int i = 0; i < cfg->processors.n; i++) {
         const fu_processor *p = fu_processor_find(cfg->processors.v[i]);
         facefuse_status rc;

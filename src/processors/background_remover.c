@@ -649,7 +649,6 @@ static facefuse_status remover_check(const void *settings, const fu_processor_ta
 typedef struct remover_state {
     fu_background_remover *remover;
     double fps;                 /* the target's; 0 for an image */
-    int64_t first_frame;        /* the first frame processed (trim start) */
 } remover_state;
 
 static void remover_release(void *state)
@@ -671,7 +670,6 @@ static facefuse_status remover_prepare(const fu_processor_env *env, const void *
     if (!rs)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "background remover: out of memory");
     rs->fps = env->target_is_video ? env->target_fps : 0;
-    rs->first_frame = env->trim_frame_start > 0 ? env->trim_frame_start : 0;
     facefuse_status st = fu_background_remover_open(env->ctx, &s, &rs->remover, err);
     if (st != FACEFUSE_OK) {
         free(rs);
@@ -687,7 +685,8 @@ static facefuse_status remover_process(fu_frame *f, fu_err *err)
     if (!rs)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "background remover: not prepared");
     /* the background video starts with the output (the first frame kept) */
-    double time_s = rs->fps > 0 ? (double)(f->frame_index - rs->first_frame) / rs->fps : 0;
+    /* the frame's own time from the trim start (its timestamp on a video run) */
+    double time_s = rs->fps > 0 ? f->time_s : 0;
     return fu_background_remover_process(rs->remover, f->frame, time_s > 0 ? time_s : 0, NULL, err);
 }
 

@@ -17,6 +17,7 @@ extern const fu_processor fu_face_enhancer_processor;       /* the type fu_face_
 extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_colorizer_processor;     /* fu_frame_colorizer is the module's type */
 extern const fu_processor fu_frame_enhancer;
+extern const fu_processor fu_lip_syncer_processor;          /* fu_lip_syncer is the module's type */
 
 static const fu_processor *const processors[] = {
     &fu_age_modifier_processor,
@@ -29,6 +30,7 @@ static const fu_processor *const processors[] = {
     &fu_face_swapper,
     &fu_frame_colorizer_processor,
     &fu_frame_enhancer,
+    &fu_lip_syncer_processor,
 };
 
 const fu_processor *fu_processor_find(const char *name)
@@ -58,8 +60,6 @@ const char *fu_processor_names(void)
      .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
 
 static const fu_option pending_options[] = {
-    PENDING("--lip-syncer-model", "lip_syncer"),
-    PENDING("--lip-syncer-weight", "lip_syncer"),
     {0}};
 
 const fu_option_group fu_pending_processor_options = {"pending_processors", "processors", pending_options, 0, NULL};

@@ -38,6 +38,7 @@ typedef struct fu_processor_env {
     int target_is_video;
     double target_fps;                        /* 0 for an image */
     int64_t trim_frame_start;                 /* first frame processed (0 when not trimmed) */
+    const char *voice_extractor_model;        /* --voice-extractor-model (NULL: kim_vocal_2) */
 } fu_processor_env;
 
 /* What a processor sees of one frame. `frame` is RGB or RGBA and is changed
@@ -56,6 +57,10 @@ typedef struct fu_frame {
     const facefuse_face *original_faces;
     int64_t frame_index;             /* in the target (0 for an image) */
     void *state;                     /* the processor's prepared state */
+    /* Presentation time, seconds after the first frame processed (the
+     * first kept by a trim): what a processor that follows the audio reads
+     * (0 for an image). */
+    double time_s;
 } fu_frame;
 
 /* What a processor's pre-check sees of the run: enough to refuse settings
@@ -67,6 +72,7 @@ typedef struct fu_processor_target {
     int is_video;
     const char *video_encoder;       /* --output-video-encoder; NULL = the default (libx264) */
     int drop_alpha;                  /* --temp-pixel-format bgr24 */
+    fu_strs source_paths;            /* -s */
 } fu_processor_target;
 
 typedef struct fu_processor {

@@ -43,6 +43,8 @@ static const char *const option_domain_names[] = {
     /* --expression-restorer-model and --face-editor-model live_portrait: its files */
     "live_portrait_feature_extractor", "live_portrait_motion_extractor", "live_portrait_eye_retargeter",
     "live_portrait_lip_retargeter", "live_portrait_stitcher", "live_portrait_generator",
+    /* --lip-syncer-model, --voice-extractor-model */
+    "edtalk_256", "wav2lip_96", "wav2lip_gan_96", "kim_vocal_1", "kim_vocal_2", "uvr_mdxnet",
 };
 
 static void test_every_option_name_is_registered(void)
@@ -181,6 +183,17 @@ static void test_facts_from_facefusion(void)
     m = fu_model_find("ultra_sharp_2_x4");
     REQUIRE(m, "ultra_sharp_2_x4");
     CHECK(strcmp(m->bucket, "models-3.3.0") == 0, "ultra_sharp_2_x4 bucket %s", m->bucket);
+    static const char *const lip_and_voice[][3] = {
+        {"edtalk_256", "edtalk_256.onnx", "models-3.3.0"},   {"wav2lip_96", "wav2lip_96.onnx", "models-3.0.0"},
+        {"wav2lip_gan_96", "wav2lip_gan_96.onnx", "models-3.0.0"}, {"kim_vocal_1", "kim_vocal_1.onnx", "models-3.4.0"},
+        {"kim_vocal_2", "kim_vocal_2.onnx", "models-3.0.0"}, {"uvr_mdxnet", "uvr_mdxnet.onnx", "models-3.4.0"},
+    };
+    for (int i = 0; i < 6; i++) {
+        m = fu_model_find(lip_and_voice[i][0]);
+        REQUIRE(m, "%s", lip_and_voice[i][0]);
+        CHECK(strcmp(m->file, lip_and_voice[i][1]) == 0 && strcmp(m->bucket, lip_and_voice[i][2]) == 0 && m->contract,
+              "%s: %s %s", m->name, m->file, m->bucket);
+    }
 }
 
 static void test_live_portrait_files(void)
