@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # setup.sh — install everything facefuse needs to build, idempotently.
 #
-# 1. Debian packages (compiler, CMake, FFmpeg/curl/zlib -dev, python3-onnx for
-#    the test suite's stand-in models) — only those not yet installed.
+# 1. Debian packages (compiler, CMake, FFmpeg/curl/zlib/SQLite/libmicrohttpd/
+#    jansson -dev, python3-onnx for the test suite's stand-in models, chromium
+#    and node for the browser test) — only those not yet installed.
 # 2. ONNX Runtime, first that works of:
 #      a. a system ONNX Runtime found by pkg-config (libonnxruntime),
 #      b. ONNXRUNTIME_ROOT=<dir> holding include/ and lib/,
@@ -10,6 +11,9 @@
 #         plus the C headers of Debian trixie's libonnxruntime-dev .deb,
 #         unpacked into third_party/onnxruntime/.
 #    The choice is written to build/onnxruntime.cmake-args for build.sh.
+# 3. The browser test's npm package (playwright-core, pinned in
+#    tests/browser/package-lock.json) into tests/browser/node_modules; when it
+#    cannot be had, the browser test is skipped (reported as skipped by ctest).
 # A second run does nothing but print what it found.
 set -euo pipefail
 
@@ -25,7 +29,8 @@ as_root() {
 
 debian_packages=(build-essential cmake pkg-config git ca-certificates
     libavdevice-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-    libcurl4-openssl-dev zlib1g-dev libkissfft-dev python3 python3-onnx python3-numpy python3-scipy)
+    libcurl4-openssl-dev zlib1g-dev libkissfft-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
+    python3 python3-onnx python3-numpy python3-scipy chromium)
 
 # clang's libFuzzer runs the fuzz targets of the test suite (tests/fuzz); a
 # distribution without libfuzzer-14-dev only loses those tests.
@@ -45,8 +50,9 @@ install_fuzz_packages() {
 
 install_debian_packages() {
     local wanted=("${debian_packages[@]}") missing=()
-    # npm is needed only when ONNX Runtime must come from the npm registry.
-    have_ort || command -v npm >/dev/null || wanted+=(npm)
+    # node and npm: the browser test (and ONNX Runtime when it comes from npm).
+    command -v node >/dev/null || wanted+=(nodejs)
+    command -v npm >/dev/null || wanted+=(npm)
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
@@ -109,6 +115,22 @@ choose_ort() {
     fi
 }
 
+install_browser_test() {   # npm ci only when the pinned playwright-core is not there yet
+    local dir="$root/tests/browser" want have
+    want=$(sed -n 's/.*"playwright-core": "\([^"]*\)".*/\1/p' "$dir/package.json" | head -1)
+    have=""
+    if [ -f "$dir/node_modules/playwright-core/package.json" ]; then
+        have=$(sed -n 's/.*"version": "\([^"]*\)".*/\1/p' "$dir/node_modules/playwright-core/package.json" | head -1)
+    fi
+    if [ -n "$want" ] && [ "$want" = "$have" ]; then say "browser test: playwright-core $have present"; return; fi
+    if ! command -v npm >/dev/null; then say "no npm: the browser test will be skipped"; return; fi
+    say "installing the browser test's playwright-core $want (npm ci in tests/browser)"
+    # Not fatal: without it (offline, no registry) the browser test is skipped, saying why.
+    (cd "$dir" && npm ci --no-audit --no-fund --silent >/dev/null) ||
+        say "npm ci failed: the browser test will be skipped"
+}
+
 install_debian_packages
 install_fuzz_packages
 choose_ort
+install_browser_test

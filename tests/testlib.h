@@ -5,7 +5,9 @@
  * CHECK(cond, fmt, ...) records a failure with file:line and goes on;
  * REQUIRE stops the current test function. main returns tl_finish(), which
  * prints "N passed, N failed" and returns non-zero on any failure.
- * tl_skip(reason) marks the current test skipped (printed, not counted failed).
+ * tl_skip(reason) marks the current test skipped (printed, not counted failed);
+ * a program whose tests all skipped exits TL_SKIP_EXIT, which ctest reports as
+ * skipped.
  */
 #ifndef FU_TESTLIB_H
 #define FU_TESTLIB_H
@@ -37,6 +39,7 @@ extern int tl_failed_checks;
 
 void tl_fail_at(const char *file, int line, const char *expr);
 void tl_run(const char *name, void (*fn)(void));
+#define TL_SKIP_EXIT 77
 void tl_skip(const char *reason);
 int tl_finish(void);
 

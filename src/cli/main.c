@@ -1,9 +1,10 @@
 /*
  * main.c — the facefuse command-line program.
  *
- * Commands follow FaceFusion's: headless-run, force-download, plus
- * facefuse's own `detect` for scripting and `live` (FaceFusion's webcam mode
- * without its UI). Exit codes as FaceFusion:
+ * Commands follow FaceFusion's: headless-run, batch-run, force-download,
+ * benchmark, run (the web UI, cmd_run.c) and the job-* commands
+ * (cmd_jobs.c), plus facefuse's own `detect` for scripting and `live`
+ * (FaceFusion's webcam mode without its UI, live.c). Exit codes as FaceFusion:
  *   0 success, 1 failure, 2 invalid input or failed pre-check
  *   (bad option, unreadable media, no face in a source, missing/corrupt model),
  *   4 stopped by the user (Ctrl-C).
@@ -17,6 +18,9 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/cli_context.h"
+#include "cli/cmd_jobs.h"
+#include "cli/cmd_run.h"
 #include "cli/live.h"
 #include "cli/options.h"
 #include "core/alloc_policy.h"
@@ -60,9 +64,10 @@ static int exit_code_of(facefuse_status rc)
 
 static int fail(const fu_err *err)
 {
-    if (err->code == FACEFUSE_ERR_CANCELLED && fu_stop_signal())
+    if (err->code == FACEFUSE_ERR_CANCELLED && fu_stop_signal()) {
         fprintf(stderr, "facefuse: error: stopped by %s: %s\n", fu_stop_reason(), err->msg);
-    else
+        fu_stop_mark_reported();
+    } else
         fprintf(stderr, "facefuse: error: %s\n", err->msg[0] ? err->msg : facefuse_strerror(err->code));
     return exit_code_of(err->code);
 }
@@ -80,6 +85,9 @@ static void usage(FILE *out, const fu_optset *set)
             "                                                            swap faces on a camera in real time\n"
             "  force-download                                             fetch and verify every model\n"
             "  benchmark -s FACE.jpg [--benchmark-resolutions 240p 720p] [options]   time your settings\n"
+            "  run [options]                                              the web UI and API (127.0.0.1:7860)\n");
+    fu_cmd_jobs_usage(out);
+    fprintf(out,
             "  --list-execution-providers                                 what this build can run on\n"
             "  -v, --version\n"
             "\n"
@@ -89,40 +97,6 @@ static void usage(FILE *out, const fu_optset *set)
     if (set)
         fu_options_print_help(set, out);
     fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 invalid input or pre-check, 4 stopped\n");
-}
-
-/* ONNX Runtime's intra-op threads a session: for a video, frames are
- * processed by several workers, so each Run gets cores / workers threads
- * (no oversubscription); for an image, ORT's default (all cores). */
-static int intra_op_threads(const fu_run_config *cfg, int videos)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int workers = cfg->context.thread_count > 0 ? cfg->context.thread_count : (int)cores;
-    if (!videos && (!cfg->paths.target_path || fu_image_path_is_image(cfg->paths.target_path)))
-        return 0;
-    if (workers <= 0)
-        return 0;
-    return cores / workers > 1 ? (int)(cores / workers) : 1;
-}
-
-/* Context from the execution, download and path options. */
-static facefuse_status make_context(const fu_run_config *cfg, int videos, facefuse_context **ctx, fu_err *err)
-{
-    facefuse_context_params p = fu_context_params_of(&cfg->context, intra_op_threads(cfg, videos));
-    if (fu_model_dir_check(p.model_dir, err) != FACEFUSE_OK)
-        return err->code;
-    fu_providers check;
-    memset(&check, 0, sizeof check);
-    for (int i = 0; p.execution_providers[i]; i++)
-        check.names[i] = p.execution_providers[i];
-    if (fu_ort_check_providers(&check, err) != FACEFUSE_OK)
-        return err->code;
-    if (facefuse_context_new(&p, ctx) != FACEFUSE_OK)
-        return fu_fail(err, FACEFUSE_ERR_INTERNAL, "cannot create the facefuse context");
-    /* Models fetched on first use show a progress bar (on a terminal). */
-    (*ctx)->store.progress = fu_progress_bar;
-    fu_context_set_cancel(*ctx, &stop_requested);
-    return FACEFUSE_OK;
 }
 
 static int list_providers(void)
@@ -421,6 +395,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--list-execution-providers") == 0)
         return list_providers();
+    if (fu_cmd_jobs_is(argv[1]))
+        return fu_cmd_jobs(argc, argv);
+    if (strcmp(argv[1], "run") == 0)
+        return fu_cmd_run(argc, argv);
     if (!is_command(argv[1])) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown command '%s' (see facefuse --help)", argv[1]);
         return fail(&err);
@@ -429,10 +407,11 @@ int main(int argc, char **argv)
     fu_stop_install(&stop_requested);
     fu_alloc_keep_freed_memory();
     if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
-        fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
+        fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || fu_cli_context_new(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }
+    fu_context_set_cancel(ctx, &stop_requested);
     if (fu_cli_config_path())
         fu_debug("options read from %s", fu_cli_config_path());
     if (strcmp(argv[1], "detect") == 0)

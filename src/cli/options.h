@@ -1,8 +1,9 @@
 /*
  * options.h — the command line's option set: every run option group (see
- * pipeline/config.h) plus the groups only the command line has (the config
- * file, progress display, detect's --json, the benchmark's, live mode's, and FaceFusion's
- * UI and job options until those commands exist).
+ * pipeline/config.h) plus the groups of the other commands (the job
+ * store's, pipeline/jobs/job_options.h; the web UI's, server/ui_options.h;
+ * the benchmark's; live mode's) and the command line's own (the config
+ * file, progress display, --json).
  */
 #ifndef FU_CLI_OPTIONS_H
 #define FU_CLI_OPTIONS_H

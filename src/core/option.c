@@ -354,6 +354,22 @@ facefuse_status fu_optset_set(fu_optset *set, const char *name, const char *cons
     return fu_optset_set_index(set, index, words, n, origin, err);
 }
 
+facefuse_status fu_optset_copy(fu_optset *dst, const fu_optset *src, unsigned with, unsigned without, fu_err *err)
+{
+    facefuse_status rc;
+    for (int i = 0; i < dst->count; i++) {
+        const fu_option *o = fu_optset_option(dst, i);
+        if ((o->flags & with) != with || (o->flags & without))
+            continue;
+        const fu_optval *v = fu_optset_get(src, o->name);
+        if (!v || v->origin == FU_ORIGIN_DEFAULT)
+            continue;
+        if ((rc = fu_optset_set_index(dst, i, (const char *const *)v->words, v->n, v->origin, err)) != FACEFUSE_OK)
+            return rc;
+    }
+    return FACEFUSE_OK;
+}
+
 facefuse_status fu_optset_set1(fu_optset *set, const char *name, const char *value, fu_err *err)
 {
     return fu_optset_set(set, name, &value, 1, FU_ORIGIN_ARG, err);

@@ -149,6 +149,11 @@ facefuse_status fu_optset_set1(fu_optset *set, const char *name, const char *val
 /* Back to the default. */
 void fu_optset_reset(fu_optset *set, int index);
 
+/* Copies into dst the values src holds from arguments or an ini (not its
+ * defaults), for the options dst also has (matched by name) whose flags
+ * include every bit of `with` and none of `without`; origins are kept. */
+facefuse_status fu_optset_copy(fu_optset *dst, const fu_optset *src, unsigned with, unsigned without, fu_err *err);
+
 /* The current words of an option (the default's when not set); NULL when
  * the name is unknown. */
 const fu_optval *fu_optset_get(const fu_optset *set, const char *name);

@@ -17,6 +17,7 @@ enum { EXIT_STOPPED = 4 };
 
 static volatile int *stop_flag;
 static volatile sig_atomic_t stop_sig;
+static volatile sig_atomic_t stop_reported; /* the run's own stop line is out */
 static int stderr_is_terminal; /* a progress bar may be mid-line: end it first */
 
 static const char *reason_of(int sig)
@@ -38,8 +39,11 @@ static void say(const char *s)
 static void on_stop_signal(int sig)
 {
     if (stop_sig) {
-        /* Second signal: nothing is waited for; say what happened. */
+        /* Second signal: nothing is waited for; say what happened, unless
+         * the run already said it stopped (one line either way). */
         fu_output_remove_all_partial();
+        if (stop_reported)
+            _exit(EXIT_STOPPED);
         if (stderr_is_terminal)
             say("\n");
         say("facefuse: error: stopped at once by a second ");
@@ -74,6 +78,11 @@ void fu_stop_install(volatile int *flag)
 int fu_stop_signal(void)
 {
     return stop_sig;
+}
+
+void fu_stop_mark_reported(void)
+{
+    stop_reported = 1;
 }
 
 const char *fu_stop_reason(void)

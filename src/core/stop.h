@@ -16,6 +16,9 @@
 void fu_stop_install(volatile int *flag);
 /* The signal that asked to stop, 0 when none. */
 int fu_stop_signal(void);
+/* The caller has written its one line about the stop: a later signal then
+ * exits without a second line. */
+void fu_stop_mark_reported(void);
 /* "Ctrl-C (SIGINT)", "SIGTERM", "SIGHUP (terminal closed)", or "a stop request". */
 const char *fu_stop_reason(void);
 

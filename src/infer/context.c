@@ -217,6 +217,39 @@ facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_s
     return rc;
 }
 
+static int is_face_analyser(const fu_model_def *def)
+{
+    switch (def->kind) {
+    case FACEFUSE_MODEL_DETECTOR:
+    case FACEFUSE_MODEL_LANDMARKER:
+    case FACEFUSE_MODEL_RECOGNIZER:
+    case FACEFUSE_MODEL_CLASSIFIER:
+    case FACEFUSE_MODEL_MASKER:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void fu_context_release_sessions(facefuse_context *ctx, int keep_face_analysers)
+{
+    int kept = 0, closed = 0;
+    pthread_mutex_lock(&ctx->lock);
+    for (int i = 0; i < ctx->n_sessions; i++) {
+        fu_session_slot *slot = &ctx->sessions[i];
+        if (slot->session && keep_face_analysers && is_face_analyser(slot->def)) {
+            ctx->sessions[kept++] = *slot;
+            continue;
+        }
+        closed += slot->session != NULL;
+        fu_session_close(slot->session);
+    }
+    ctx->n_sessions = kept;
+    pthread_mutex_unlock(&ctx->lock);
+    if (closed)
+        fu_debug("unloaded %d model%s, %d kept", closed, closed == 1 ? "" : "s", kept);
+}
+
 facefuse_status fu_context_add_model(facefuse_context *ctx, const char *name, const char *path,
                                      const fu_model_def *like, const fu_model_def **out, fu_err *err)
 {

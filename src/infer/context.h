@@ -64,6 +64,13 @@ facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_s
  * (fu_providers.no_spinning): what a real-time session wants. */
 void fu_context_set_no_spinning(facefuse_context *ctx, int no_spinning);
 
+/* Closes the open sessions (all, or with keep_face_analysers those of the
+ * processors only, keeping detector, landmarker, recognizer, classifier and
+ * masker sessions) and forgets models that could not be had, so they are
+ * loaded again on next use: --video-memory-strategy between runs of a
+ * long-lived process. No session of ctx may be in use or held meanwhile. */
+void fu_context_release_sessions(facefuse_context *ctx, int keep_face_analysers);
+
 /* Registers a model file outside the registry (a user's own model) under
  * `name`, described like `like` (kind, template, size, normalisation;
  * contract and file are not taken), and returns its definition (owned by

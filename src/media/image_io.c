@@ -741,6 +741,37 @@ facefuse_status fu_image_write(const char *path, const facefuse_image *img, int 
     return st;
 }
 
+facefuse_status fu_image_encode(const facefuse_image *img, const char *format, int quality, uint8_t **data,
+                                size_t *size, fu_err *err)
+{
+    image_kind kind = kind_of_extension(format ? format : "");
+    *data = NULL;
+    *size = 0;
+    if (kind == KIND_UNKNOWN)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot encode as \"%s\" (use jpg, png or webp)",
+                       format ? format : "");
+    if (!img || !img->data || img->width <= 0 || img->height <= 0 ||
+        (img->channels != 1 && img->channels != 3 && img->channels != 4) ||
+        img->stride < img->width * img->channels)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot encode an invalid image");
+    fu_av_log_init();
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory before encoding");
+    facefuse_status st = encode_image(kind, img, quality, format, pkt, err);
+    if (st == FACEFUSE_OK) {
+        *data = malloc((size_t)pkt->size);
+        if (*data) {
+            memcpy(*data, pkt->data, (size_t)pkt->size);
+            *size = (size_t)pkt->size;
+        } else {
+            st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for an encoded image");
+        }
+    }
+    av_packet_free(&pkt);
+    return st;
+}
+
 int fu_image_path_is_writable(const char *path)
 {
     char ext[16];

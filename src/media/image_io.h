@@ -38,6 +38,10 @@ facefuse_status fu_image_read_memory(const uint8_t *data, size_t size, const cha
  * fu_output_begin's errors (missing directory), FACEFUSE_ERR_ENCODE,
  * FACEFUSE_ERR_UNSUPPORTED (webp without a libwebp encoder), FACEFUSE_ERR_IO. */
 facefuse_status fu_image_write(const char *path, const facefuse_image *img, int quality, fu_err *err);
+/* Encodes img as fu_image_write does into memory: format "jpg", "png" or
+ * "webp"; *data is malloc'd (free()). */
+facefuse_status fu_image_encode(const facefuse_image *img, const char *format, int quality, uint8_t **data,
+                                size_t *size, fu_err *err);
 /* 1 if the extension of path is one we read as a still image (jpg jpeg png
  * webp bmp tif tiff, any case). */
 int fu_image_path_is_image(const char *path);

@@ -189,6 +189,27 @@ static facefuse_status copy_faces(facefuse_face **out, const facefuse_face *face
     return FACEFUSE_OK;
 }
 
+const facefuse_face *fu_chain_reference_faces(const fu_chain *c, int *count)
+{
+    *count = c->reference_count;
+    return c->reference_faces;
+}
+
+facefuse_status fu_chain_set_reference_faces(fu_chain *c, const facefuse_face *faces, int count, fu_err *err)
+{
+    facefuse_face *copy = NULL;
+    if (count > 0) {
+        copy = malloc((size_t)count * sizeof *copy);
+        if (!copy)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the reference faces");
+        memcpy(copy, faces, (size_t)count * sizeof *copy);
+    }
+    free(c->reference_faces);
+    c->reference_faces = copy;
+    c->reference_count = count;
+    return FACEFUSE_OK;
+}
+
 facefuse_status fu_chain_analyse(fu_chain *c, const facefuse_image *frame, fu_frame_faces *out, fu_err *err)
 {
     facefuse_status rc;

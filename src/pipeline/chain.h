@@ -54,6 +54,11 @@ void fu_chain_free(fu_chain *chain);
 /* Analyses the reference frame (the target image itself, or the video's
  * --reference-frame-number frame). */
 facefuse_status fu_chain_set_reference(fu_chain *chain, const facefuse_image *frame, fu_err *err);
+/* The reference faces found (NULL and 0 when none), and setting them
+ * directly (copied): a caller that prepares chains again for the same
+ * reference frame and analysis (the web UI's preview) analyses it once. */
+const facefuse_face *fu_chain_reference_faces(const fu_chain *chain, int *count);
+facefuse_status fu_chain_set_reference_faces(fu_chain *chain, const facefuse_face *faces, int count, fu_err *err);
 
 facefuse_status fu_chain_analyse(fu_chain *chain, const facefuse_image *frame, fu_frame_faces *out, fu_err *err);
 /* The frame's time is taken as its index at the target's rate, counted

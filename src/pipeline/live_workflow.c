@@ -34,29 +34,29 @@ static facefuse_status check_live(void *settings, fu_err *err)
 }
 
 static const fu_option live_options[] = {
-    {.name = "--camera", .section = "live", .type = FU_OPT_STRING, .def = "/dev/video0", .offset = L(camera),
+    {.name = "--camera", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_STRING, .def = "/dev/video0", .offset = L(camera),
      .help = "live input: a camera (/dev/video0), an FFmpeg device or graph (lavfi:testsrc2=size=1280x720:rate=30, "
              "x11grab::0.0), a stream URL (rtsp://, udp://, srt://, http://) or a video file"},
-    {.name = "--camera-realtime", .section = "live", .type = FU_OPT_BOOL, .offset = L(camera_realtime),
+    {.name = "--camera-realtime", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_BOOL, .offset = L(camera_realtime),
      .help = "a file or lavfi camera plays at its own pace (frames are dropped when processing falls behind); "
              "without it every frame is processed, as fast as it goes"},
-    {.name = "--camera-loop", .section = "live", .type = FU_OPT_BOOL, .offset = L(camera_loop),
+    {.name = "--camera-loop", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_BOOL, .offset = L(camera_loop),
      .help = "a file camera starts again at its end"},
-    {.name = "--live-output", .section = "live", .type = FU_OPT_STRING, .def = "udp://127.0.0.1:27000",
+    {.name = "--live-output", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_STRING, .def = "udp://127.0.0.1:27000",
      .offset = L(output),
      .help = "where the live frames go: v4l2:/dev/videoN (a v4l2loopback virtual camera for OBS, Zoom, Meet), "
              "udp://HOST:PORT or srt:// (MPEG-TS, as FaceFusion streams), rtmp://… (FLV), or a file recording "
              "(.mkv, .mp4; complete after Ctrl-C)"},
-    {.name = "--webcam-resolution", .section = "live", .type = FU_OPT_STRING, .offset = L(resolution),
+    {.name = "--webcam-resolution", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_STRING, .offset = L(resolution),
      .help = "frame size asked of the camera, frames scaled to cover it and centre-cropped (FaceFusion's "
              "320x240 640x480 800x600 1024x768 1280x720 1280x960 1920x1080, or any even WxH; default: the "
              "camera's own)"},
-    {.name = "--webcam-fps", .section = "live", .type = FU_OPT_INT, .def = "30", .min = 1, .max = 30, .step = 1,
+    {.name = "--webcam-fps", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_INT, .def = "30", .min = 1, .max = 30, .step = 1,
      .offset = L(fps), .help = "frame rate asked of the camera (faster sources are thinned to it)"},
-    {.name = "--live-stats", .section = "live", .type = FU_OPT_STRING, .offset = L(stats_path),
+    {.name = "--live-stats", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_STRING, .offset = L(stats_path),
      .help = "write one JSON line a second (frames in, out, dropped, latency p50/p95/max ms, faces) and a summary "
              "line at the end to FILE ('-': stdout)"},
-    {.name = "--live-thread-spinning", .section = "live", .type = FU_OPT_BOOL, .offset = L(thread_spinning),
+    {.name = "--live-thread-spinning", .section = "live", .flags = FU_OPTF_FRONT, .type = FU_OPT_BOOL, .offset = L(thread_spinning),
      .help = "let ONNX Runtime's threads spin between frames, as it does by default, instead of sleeping "
              "while the camera delivers the next (off by default: sleeping threads took 35-46% less CPU a frame "
              "and left the rest of the pipeline the cores, bench_live on 2 cores)"},
