@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli/batch.h"
+#include "cli/cmd_studio.h"
 #include "cli/options.h"
 #include "core/file.h"
 #include "core/log.h"
@@ -81,9 +82,9 @@ static void usage(FILE *out)
             "  detect IMAGE [--json] [options]                           print the faces found\n"
             "  force-download                                             fetch and verify every model\n"
             "  --list-execution-providers                                 what this build can run on\n"
-            "  -v, --version\n"
-            "\n"
-            "options:\n");
+            "  -v, --version\n");
+    fu_cli_studio_usage(out);
+    fprintf(out, "\noptions:\n");
     fu_options_print_help(out);
     fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 invalid input or pre-check, 4 stopped\n");
 }
@@ -424,6 +425,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "--list-execution-providers") == 0)
         return list_providers();
+    if (fu_cli_studio_is_command(argv[1]))
+        return fu_cli_studio_main(argc, argv);
     if (!is_command(argv[1])) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown command '%s' (see facefuse --help)", argv[1]);
         return fail(&err);

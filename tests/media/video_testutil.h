@@ -31,11 +31,12 @@ typedef struct vt_clip {
     int vfr;                  /* irregular frame durations (tb 1/1000) */
     int rotation_deg;         /* display matrix (clockwise rotation to apply) */
     int faststart;            /* mp4/mov: index at the front */
+    int gop;                  /* keyframe interval; 0 = 12 */
 } vt_clip;
 
 static inline vt_clip vt_clip_default(void)
 {
-    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0};
+    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, 12};
     return c;
 }
 
@@ -192,7 +193,7 @@ static inline int vt_make_clip(const char *path, const vt_clip *c)
     enc->pix_fmt = !strcmp(c->vcodec, "ffv1") ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;
     enc->time_base = c->vfr ? (AVRational){1, 1000} : (AVRational){1, c->fps};
     enc->framerate = (AVRational){c->fps, 1};
-    enc->gop_size = 12;
+    enc->gop_size = c->gop > 0 ? c->gop : 12;
     enc->colorspace = AVCOL_SPC_BT709;
     enc->color_primaries = AVCOL_PRI_BT709;
     enc->color_trc = AVCOL_TRC_BT709;
