@@ -39,6 +39,18 @@ typedef struct fu_video_job {
     void (*progress)(void *user, int64_t done, int64_t total, double fps);
     void *progress_user;
     volatile int *cancel;            /* non-zero stops the run within a second */
+    const char *provenance;          /* tag for the container (pipeline/provenance.h); NULL = none */
+    /* Segmented output (pipeline/resume.h): target frames
+     * [piece_start[i], piece_start[i + 1]) go to piece_paths[i], each a
+     * complete file that appears when its last frame is written, starting
+     * with a keyframe and keeping the target's timestamps. output_path is
+     * then unused; trim_start/trim_end must be piece_start[0] and
+     * piece_start[piece_count]. Not with output_fps or an .avi piece. */
+    int piece_count;
+    const int64_t *piece_start;      /* [piece_count + 1] */
+    const char *const *piece_paths;  /* [piece_count] */
+    void (*piece_done)(void *user, int piece); /* after piece i is committed; may be NULL */
+    void *piece_user;
 } fu_video_job;
 
 /* A job with FaceFusion's defaults (quality 80, veryfast, volume 100, 4 threads). */
