@@ -16,6 +16,7 @@
 #include "media/resize.h"
 #include "media/image_io.h"
 #include "pipeline/chain.h"
+#include "pipeline/provenance.h"
 
 static facefuse_status scale_output(facefuse_image *frame, float scale, fu_err *err)
 {
@@ -54,7 +55,12 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, in
         fu_warn("no face selected in %s: the output is the unchanged target", cfg->target_path);
     if ((rc = scale_output(&frame, cfg->output_image_scale, err)) != FACEFUSE_OK)
         goto done;
-    rc = fu_image_write(cfg->output_path, &frame, cfg->output_image_quality, err);
+    fu_provenance provenance;
+    char tag[FU_PROVENANCE_TAG_MAX];
+    fu_provenance_init(&provenance);
+    fu_provenance_from_config(cfg, &provenance);
+    rc = fu_image_write_tagged(cfg->output_path, &frame, cfg->output_image_quality,
+                               fu_provenance_tag(&provenance, NULL, tag, sizeof tag), err);
     if (faces_selected)
         *faces_selected = selected;
 done:

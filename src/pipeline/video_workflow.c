@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
+#include "pipeline/provenance.h"
 #include "pipeline/video_run.h"
 
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
@@ -29,6 +30,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
     facefuse_image reference = {0};
     fu_progress_state progress = {0};
     fu_video_job job = fu_video_job_default();
+    fu_provenance provenance;
+    char tag[FU_PROVENANCE_TAG_MAX];
     facefuse_status rc;
 
     if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
@@ -50,6 +53,9 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, vo
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process = process_frame;
     job.process_user = chain;
+    fu_provenance_init(&provenance);
+    fu_provenance_from_config(cfg, &provenance);
+    job.provenance = fu_provenance_tag(&provenance, NULL, tag, sizeof tag);
     job.cancel = cancel;
     if (cfg->progress_mode && strcmp(cfg->progress_mode, "json") == 0) {
         job.progress = fu_progress_json;

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "core/file.h"
+#include "media/provenance_tag.h"
 #include "media/video_index.h"
 #include "media/video_reader.h"
 #include "testlib.h"
@@ -194,6 +195,12 @@ static void three_workers_equal_one_render(void)
     check_same_frames(single, joined);
     check_audio_copied(single);
     check_audio_copied(joined);
+    char *tag = NULL;
+    fu_err err;
+    REQUIRE(fu_tag_read_file(joined, &tag, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(tag && strstr(tag, "frame_enhancer") && strstr(tag, "real_esrgan_x4"), "joined output's tag: %s",
+          tag ? tag : "(none)");
+    free(tag);
 }
 
 static time_t mtime_of(const char *path)
