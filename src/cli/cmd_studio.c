@@ -31,6 +31,7 @@
 #include "core/log.h"
 #include "media/video_concat.h"
 #include "media/video_index.h"
+#include "pipeline/provenance_check.h"
 #include "pipeline/segment.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
@@ -314,11 +315,66 @@ static int cmd_concat(int argc, char **argv)
 
 /* ------------------------------------------------------------ provenance-check */
 
+static void print_json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            printf("\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            printf("\\u%04x", (unsigned char)*s);
+        else
+            putchar(*s);
+    }
+    putchar('"');
+}
+
 static int cmd_provenance_check(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    return usage_error("provenance-check: not built yet%s", "");
+    const char *path = NULL, *key = NULL;
+    int json = 0;
+    fu_err err;
+    fu_provenance_report r;
+
+    fu_err_clear(&err);
+    for (int i = 2; i < argc; i++) {
+        if (is_opt(argv[i], "--json", NULL))
+            json = 1;
+        else if (is_opt(argv[i], "--watermark-key", NULL) && i + 1 < argc)
+            key = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("provenance-check: unknown option '%s'", argv[i]);
+        else if (!path)
+            path = argv[i];
+        else
+            return usage_error("provenance-check takes one file (also got '%s')", argv[i]);
+    }
+    if (!path)
+        return usage_error("provenance-check needs a file%s", "");
+    if (!fu_file_exists(path)) {
+        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "%s does not exist", path);
+        return fail_line(&err);
+    }
+    if (fu_provenance_inspect(path, key, &r, &err) != FACEFUSE_OK) {
+        err.code = FACEFUSE_ERR_INVALID_ARGUMENT;
+        return fail_line(&err);
+    }
+    if (json) {
+        printf("{\"path\": ");
+        print_json_string(path);
+        printf(", \"tag\": %s, \"watermark\": {\"found\": %s, \"strength\": %.2f, \"strength_min\": %.2f, "
+               "\"strength_max\": %.2f, \"threshold\": %.1f, \"frames\": %d}}\n",
+               r.tag ? r.tag : "null", r.watermark_found ? "true" : "false", r.strength, r.strength_min,
+               r.strength_max, r.threshold, r.frames);
+    } else {
+        printf("%s\n  provenance tag: %s\n", path, r.tag ? r.tag : "none");
+        printf("  invisible watermark: %s, strength %.1f (threshold %.1f; %d picture%s, %.1f to %.1f)\n",
+               r.watermark_found ? "found" : "not found", r.strength, r.threshold, r.frames, r.frames == 1 ? "" : "s",
+               r.strength_min, r.strength_max);
+    }
+    int found = r.tag || r.watermark_found;
+    fu_provenance_report_free(&r);
+    return found ? EXIT_OK : EXIT_FAIL;
 }
 
 /* ------------------------------------------------------------ dispatch */
