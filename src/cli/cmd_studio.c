@@ -9,8 +9,10 @@
  *       renders segment K with an ordinary headless-run (this program, run
  *       again with --trim-frame-start/--trim-frame-end), unless its piece
  *       is already complete and verified: the batch-engine worker command
- *   concat -t TARGET -o OUTPUT [--plan PLAN.json] [--no-decode-check] PIECE...
- *       joins the pieces in order by stream copy with the target's audio
+ *   concat -t TARGET -o OUTPUT [--segments N | --plan PLAN.json] [--no-decode-check] PIECE...
+ *       joins the pieces in order by stream copy with the target's audio;
+ *       the pieces are checked against the plan the workers used (default:
+ *       as many segments as pieces)
  *   provenance-check FILE [--json] [--watermark-key KEY]
  *       the provenance tag and the invisible watermark of a file
  *
@@ -238,6 +240,7 @@ static int cmd_concat(int argc, char **argv)
     const char *target = NULL, *output = NULL, *plan_path = NULL;
     const char **pieces = calloc((size_t)argc, sizeof *pieces);
     int count = 0, decode = 1, code = EXIT_OK;
+    long segments = 0;
     fu_err err;
     fu_video_index ix;
     fu_segment_plan plan;
@@ -254,7 +257,10 @@ static int cmd_concat(int argc, char **argv)
             output = argv[++i];
         else if (is_opt(argv[i], "--plan", NULL) && i + 1 < argc)
             plan_path = argv[++i];
-        else if (is_opt(argv[i], "--no-decode-check", NULL))
+        else if (is_opt(argv[i], "--segments", NULL) && i + 1 < argc) {
+            if ((segments = parse_count(argv[++i])) < 1)
+                code = usage_error("concat: --segments needs a number from 1 (got '%s')", argv[i]);
+        } else if (is_opt(argv[i], "--no-decode-check", NULL))
             decode = 0;
         else if (argv[i][0] == '-' && argv[i][1])
             code = usage_error("concat: unknown option '%s'", argv[i]);
@@ -272,7 +278,7 @@ static int cmd_concat(int argc, char **argv)
         rc = fu_video_index_build(target, &ix, &err);
         if (rc == FACEFUSE_OK)
             rc = plan_path ? fu_segment_plan_read_json(plan_path, &plan, &err)
-                           : fu_segment_plan_make(&ix, count, &plan, &err);
+                           : fu_segment_plan_make(&ix, segments > 0 ? (int)segments : count, &plan, &err);
         if (rc == FACEFUSE_OK && (plan.count != count || plan.frames != ix.count))
             rc = fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT,
                          "the %s of %s has %d segments over %lld frames, but %d pieces were given (%lld frames)",
@@ -390,7 +396,7 @@ void fu_cli_studio_usage(FILE *out)
     fprintf(out,
             "  segment-plan -t TARGET --segments N [--json]              keyframe-aligned frame ranges\n"
             "  segment-run --segments N --segment K [headless-run options] render one segment (skips a verified piece)\n"
-            "  concat -t TARGET -o OUTPUT PIECE...                        join pieces in order, target audio back\n"
+            "  concat -t TARGET -o OUTPUT [--segments N] PIECE...         join pieces in order, target audio back\n"
             "  provenance-check FILE [--json]                             provenance tag and invisible watermark\n");
 }
 

@@ -1,10 +1,11 @@
 /*
  * test_segments_parallel_join.c — a long render split across processes:
  * - `segment-plan` cuts a clip at its keyframes (text and JSON agree);
- * - three GNU parallel workers (`segment-run`, each an ordinary
- *   headless-run of its range) and `concat` give the same frames (FFV1,
- *   lossless), the same timestamps and the target's audio packets, as one
- *   headless-run of the whole clip;
+ * - the GNU parallel recipe (docs/recipes/parallel-local.sh: three
+ *   `segment-run` workers, each an ordinary headless-run of its range, then
+ *   `concat`) gives the same frames (FFV1, lossless), the same timestamps and
+ *   the target's audio packets as one headless-run of the whole clip, and
+ *   keeps the provenance tag;
  * - a worker killed halfway leaves no piece; `concat` then refuses, naming
  *   it; re-running the plan skips the verified pieces (untouched files) and
  *   redoes the killed one, with the same result;
@@ -50,19 +51,20 @@ static void setup(void)
 static const char *piece(int k)
 {
     static char buf[4][4096];
-    snprintf(buf[k % 4], sizeof buf[k % 4], "%s/piece%d.mkv", pieces, k);
+    snprintf(buf[k % 4], sizeof buf[k % 4], "%s/piece-%d.mkv", pieces, k);
     return buf[k % 4];
 }
 
-/* Runs the three workers with GNU parallel; returns the exit status. */
-static int run_workers(char **err_text)
+/* Runs the GNU parallel recipe (3 segments, 3 jobs) into out; returns its
+ * exit status, its output in *err_text. */
+static int run_recipe(const char *out, char **err_text)
 {
     char cmd[8192];
     const char *log = tl_tmp("parallel.log");
     snprintf(cmd, sizeof cmd,
-             "parallel -j3 --halt now,fail=1 '%s' segment-run --segments 3 --segment {} -t '%s' -o '%s/piece{}.mkv' "
-             OPTIONS " ::: 0 1 2 </dev/null >'%s' 2>&1",
-             FACEFUSE_BINARY, clip, pieces, log);
+             "FACEFUSE='%s' PIECES='%s' sh '%s/docs/recipes/parallel-local.sh' '%s' '%s' 3 3 " OPTIONS
+             " </dev/null >'%s' 2>&1",
+             FACEFUSE_BINARY, pieces, FACEFUSE_SOURCE_DIR, clip, out, log);
     int status = system(cmd);
     if (err_text) {
         FILE *f = fopen(log, "rb");
@@ -80,7 +82,7 @@ static int run_workers(char **err_text)
 static int concat(const char *out, const char *p0, const char *p1, const char *p2, char **err_text)
 {
     char args[8192];
-    snprintf(args, sizeof args, "concat -t '%s' -o '%s' '%s' '%s' '%s'", clip, out, p0, p1, p2);
+    snprintf(args, sizeof args, "concat -t '%s' -o '%s' --segments 3 '%s' '%s' '%s'", clip, out, p0, p1, p2);
     return tl_run_cli(args, NULL, err_text);
 }
 
@@ -183,15 +185,18 @@ static void three_workers_equal_one_render(void)
     char args[8192], *e = NULL;
     snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' " OPTIONS, clip, single);
     int code = tl_run_cli(args, NULL, &e);
-    REQUIRE(code == 0, "single render: exit %d: %s", code, e);
+    CHECK(code == 0, "single render: exit %d: %s", code, e);
     free(e);
-    code = run_workers(&e);
-    REQUIRE(code == 0, "workers: exit %d: %s", code, e);
-    free(e);
+    if (code)
+        return;
     const char *joined = tl_tmp("joined.mkv");
-    code = concat(joined, piece(0), piece(1), piece(2), &e);
-    REQUIRE(code == 0, "concat: exit %d: %s", code, e);
+    code = run_recipe(joined, &e);
+    CHECK(code == 0, "recipe: exit %d: %s", code, e);
     free(e);
+    if (code)
+        return;
+    for (int k = 0; k < 3; k++)
+        CHECK(fu_file_exists(piece(k)), "no piece %s", piece(k));
     check_same_frames(single, joined);
     check_audio_copied(single);
     check_audio_copied(joined);
@@ -209,18 +214,20 @@ static time_t mtime_of(const char *path)
     return stat(path, &st) == 0 ? st.st_mtime * 1000000000L + st.st_mtim.tv_nsec : 0;
 }
 
-/* Size of the partial file of piece 1, -1 when none. */
-static long partial_size(void)
+/* Size of the partial file of piece 1, -1 when none; remove: delete them. */
+static long partial_file(int remove)
 {
     DIR *d = opendir(pieces);
     struct dirent *e;
     long size = -1;
     while (d && (e = readdir(d))) {
-        if (strstr(e->d_name, "piece1.mkv.partial-")) {
+        if (strstr(e->d_name, "piece-1.mkv.partial-")) {
             char p[8192];
             struct stat st;
             snprintf(p, sizeof p, "%s/%s", pieces, e->d_name);
-            if (stat(p, &st) == 0)
+            if (remove)
+                unlink(p);
+            else if (stat(p, &st) == 0)
                 size = st.st_size;
         }
     }
@@ -229,11 +236,13 @@ static long partial_size(void)
     return size;
 }
 
-static void killed_worker_is_redone(void)
+/* Starts the worker of segment 1 and kills it (SIGKILL: no clean-up)
+ * once it is rendering; 1 when it died before finishing. */
+static int kill_worker_halfway(void)
 {
-    REQUIRE(clip[0] && fu_file_exists(piece(0)), "needs the pieces of the previous test");
-    unlink(piece(1));
     char cmd[8192];
+    unlink(piece(1));
+    partial_file(1); /* left by an earlier kill */
     snprintf(cmd, sizeof cmd, "exec '%s' segment-run --segments 3 --segment 1 -t '%s' -o '%s' " OPTIONS
              " </dev/null >/dev/null 2>&1", FACEFUSE_BINARY, clip, piece(1));
     pid_t pid = fork();
@@ -241,36 +250,47 @@ static void killed_worker_is_redone(void)
         execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
         _exit(127);
     }
-    REQUIRE(pid > 0, "fork");
-    /* kill it once it is writing frames */
-    for (int i = 0; i < 6000 && partial_size() <= 0; i++) {
-        struct timespec ts = {0, 2000000};
+    if (pid < 0)
+        return 0;
+    /* its partial file appears when the run starts writing */
+    for (int i = 0; i < 20000 && partial_file(0) < 0 && !fu_file_exists(piece(1)); i++) {
+        struct timespec ts = {0, 1000000};
         nanosleep(&ts, NULL);
     }
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);
-    CHECK(WIFSIGNALED(status), "the worker ended before it was killed");
-    CHECK(!fu_file_exists(piece(1)), "a killed worker left its piece");
+    return WIFSIGNALED(status) && !fu_file_exists(piece(1));
+}
+
+static void killed_worker_is_redone(void)
+{
+    REQUIRE(clip[0] && fu_file_exists(piece(0)), "needs the pieces of the previous test");
+    int killed = 0;
+    for (int attempt = 0; attempt < 3 && !killed; attempt++)
+        killed = kill_worker_halfway(); /* a worker that won the race is started again */
+    REQUIRE(killed, "could not kill a worker while it was rendering");
 
     char *e = NULL;
     const char *refused = tl_tmp("refused.mkv");
     int code = concat(refused, piece(0), piece(1), piece(2), &e);
-    CHECK(code != 0 && e && strstr(e, "piece1.mkv") && strstr(e, "does not exist"), "concat: exit %d: %s", code, e);
+    CHECK(code != 0 && e && strstr(e, "piece-1.mkv") && strstr(e, "does not exist"), "concat: exit %d: %s", code, e);
     CHECK(!fu_file_exists(refused), "concat wrote an output without all pieces");
     free(e);
 
     time_t before0 = mtime_of(piece(0)), before2 = mtime_of(piece(2));
-    code = run_workers(&e);
-    REQUIRE(code == 0, "re-run: exit %d: %s", code, e);
-    CHECK(strstr(e, "segment 0 (frames") && strstr(e, "segment 2 (frames") && strstr(e, "skipping"),
-          "verified pieces were not skipped: %s", e);
+    const char *joined = tl_tmp("joined-again.mkv");
+    code = run_recipe(joined, &e);
+    CHECK(code == 0, "re-run: exit %d: %s", code, e);
+    if (code) {
+        free(e);
+        return;
+    }
+    CHECK(strstr(e, "segment 0 (frames") && strstr(e, "segment 2 (frames") && strstr(e, "skipping") &&
+              !strstr(e, "segment 1 (frames"),
+          "the verified pieces, and only they, should be skipped: %s", e);
     free(e);
     CHECK(mtime_of(piece(0)) == before0 && mtime_of(piece(2)) == before2, "a verified piece was rewritten");
-    const char *joined = tl_tmp("joined-again.mkv");
-    code = concat(joined, piece(0), piece(1), piece(2), &e);
-    REQUIRE(code == 0, "concat: exit %d: %s", code, e);
-    free(e);
     check_same_frames(single, joined);
     check_audio_copied(joined);
 }
@@ -286,7 +306,7 @@ static void damaged_pieces_are_refused_by_name(void)
     int code = concat(out, piece(0), damaged, truncated, &e);
     CHECK(code == 1, "exit %d, want 1", code);
     const char *line = e ? strstr(e, "error:") : NULL;
-    CHECK(line && strstr(line, "damaged1.mkv") && strstr(line, "truncated2.mkv") && !strstr(line, "piece0.mkv"),
+    CHECK(line && strstr(line, "damaged1.mkv") && strstr(line, "truncated2.mkv") && !strstr(line, "piece-0.mkv"),
           "the error should name both bad pieces and only them: %s", e);
     int lines = 0;
     for (const char *p = e; p && (p = strstr(p, "error:")); p++)
