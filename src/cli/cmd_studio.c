@@ -194,6 +194,10 @@ static int cmd_segment_run(int argc, char **argv)
         return EXIT_OK;
     }
     const fu_segment *s = &plan.segments[a.segment];
+    int stale = fu_output_remove_stale(a.output, 600);
+    if (stale)
+        fprintf(stderr, "facefuse: removed %d partial file%s of %s left by a stopped worker\n", stale,
+                stale == 1 ? "" : "s", a.output);
     fu_err check;
     fu_err_clear(&check);
     if (fu_file_exists(a.output) && fu_video_piece_check(a.output, s->end - s->start, 1, NULL, &check) == FACEFUSE_OK) {

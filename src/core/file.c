@@ -4,6 +4,7 @@
 #include "core/file.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PARTIAL 64
@@ -77,6 +79,29 @@ static void directory_of(const char *path, char *dir, size_t size)
         dir[1] = '\0';
     else
         *slash = '\0';
+}
+
+int fu_output_remove_stale(const char *final_path, int older_than_s)
+{
+    char dir[PATH_MAX], prefix[PATH_MAX], path[2 * PATH_MAX];
+    struct stat st;
+    int removed = 0;
+    directory_of(final_path, dir, sizeof dir);
+    const char *slash = strrchr(final_path, '/');
+    snprintf(prefix, sizeof prefix, "%s.partial-", slash ? slash + 1 : final_path);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    time_t now = time(NULL);
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > older_than_s && unlink(path) == 0)
+            removed++;
+    }
+    if (d)
+        closedir(d);
+    return removed;
 }
 
 facefuse_status fu_output_check(const char *final_path, fu_err *err)

@@ -33,6 +33,10 @@ facefuse_status fu_output_commit(fu_output *out, fu_err *err);
 void fu_output_abort(fu_output *out);
 /* Unlinks every partial file still open. Async-signal-safe. */
 void fu_output_remove_all_partial(void);
+/* Removes the partial files of final_path that a killed process left
+ * behind: those not written for older_than_s seconds (a live writer
+ * touches its file with every frame). Returns how many were removed. */
+int fu_output_remove_stale(const char *final_path, int older_than_s);
 
 /* The extension of path without the dot, lowercased into buf ("" if none). */
 const char *fu_path_extension(const char *path, char *buf, size_t size);

@@ -6,7 +6,6 @@
 #include "core/image_metrics.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 #include "core/image.h"
 
@@ -37,17 +36,6 @@ double fu_psnr_outside(const facefuse_image *a, const facefuse_image *b, const f
     return 10.0 * log10(255.0 * 255.0 * (double)n / se);
 }
 
-static float *luma_plane(const facefuse_image *im)
-{
-    float *l = malloc((size_t)im->width * im->height * sizeof *l);
-    for (int y = 0; l && y < im->height; y++) {
-        const uint8_t *p = fu_pixel(im, 0, y);
-        for (int x = 0; x < im->width; x++, p += im->channels)
-            l[(size_t)y * im->width + x] = 0.299f * p[0] + 0.587f * p[1] + 0.114f * p[2];
-    }
-    return l;
-}
-
 /* 1 if no pixel of the window at (x0, y0) is inside the mask. */
 static int window_outside(const facefuse_image *mask, int x0, int y0)
 {
@@ -62,19 +50,22 @@ static int window_outside(const facefuse_image *mask, int x0, int y0)
     return 1;
 }
 
-static double window_ssim(const float *la, const float *lb, int w, int x0, int y0)
+static double window_ssim(const facefuse_image *a, const facefuse_image *b, int x0, int y0)
 {
     const double c1 = (0.01 * 255) * (0.01 * 255), c2 = (0.03 * 255) * (0.03 * 255);
     double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
-    for (int y = y0; y < y0 + 8; y++)
-        for (int x = x0; x < x0 + 8; x++) {
-            double u = la[(size_t)y * w + x], v = lb[(size_t)y * w + x];
+    for (int y = y0; y < y0 + 8; y++) {
+        const uint8_t *p = fu_pixel(a, x0, y), *q = fu_pixel(b, x0, y);
+        for (int x = 0; x < 8; x++, p += a->channels, q += b->channels) {
+            double u = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            double v = 0.299 * q[0] + 0.587 * q[1] + 0.114 * q[2];
             sa += u;
             sb += v;
             saa += u * u;
             sbb += v * v;
             sab += u * v;
         }
+    }
     double ma = sa / 64, mb = sb / 64;
     double va = saa / 64 - ma * ma, vb = sbb / 64 - mb * mb, cov = sab / 64 - ma * mb;
     return ((2 * ma * mb + c1) * (2 * cov + c2)) / ((ma * ma + mb * mb + c1) * (va + vb + c2));
@@ -82,17 +73,14 @@ static double window_ssim(const float *la, const float *lb, int w, int x0, int y
 
 double fu_ssim_outside(const facefuse_image *a, const facefuse_image *b, const facefuse_image *mask)
 {
-    float *la = luma_plane(a), *lb = luma_plane(b);
     double sum = 0;
     long long windows = 0;
-    for (int y0 = 0; la && lb && y0 + 8 <= a->height; y0 += 8)
+    for (int y0 = 0; y0 + 8 <= a->height; y0 += 8)
         for (int x0 = 0; x0 + 8 <= a->width; x0 += 8) {
             if (!window_outside(mask, x0, y0))
                 continue;
-            sum += window_ssim(la, lb, a->width, x0, y0);
+            sum += window_ssim(a, b, x0, y0);
             windows++;
         }
-    free(la);
-    free(lb);
     return windows ? sum / windows : NAN;
 }

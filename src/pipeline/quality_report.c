@@ -286,7 +286,7 @@ facefuse_status fu_quality_observe(fu_quality *q, int64_t frame_index, const fac
                                    const facefuse_image *mask, fu_err *err)
 {
     fu_quality_frame f;
-    facefuse_image orig_rgb = {0}, out_rgb = {0}, own_mask = {0};
+    facefuse_image orig_copy = {0}, out_copy = {0}, own_mask = {0};
     if (frame_index < 0 || !original || !output || original->width != output->width ||
         original->height != output->height)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "quality report: frame %lld: original and output differ "
@@ -295,13 +295,17 @@ facefuse_status fu_quality_observe(fu_quality *q, int64_t frame_index, const fac
     f.index = frame_index;
     f.faces = face_count;
     f.jitter = NAN;
-    facefuse_status rc = fu_image_to_rgb(&orig_rgb, original);
-    if (rc == FACEFUSE_OK)
-        rc = fu_image_to_rgb(&out_rgb, output);
+    /* the recognizer wants RGB: RGBA frames are viewed through a copy */
+    const facefuse_image *orig_rgb = original, *out_rgb = output;
+    facefuse_status rc = FACEFUSE_OK;
+    if (original->channels != 3 && (rc = fu_image_to_rgb(&orig_copy, original)) == FACEFUSE_OK)
+        orig_rgb = &orig_copy;
+    if (rc == FACEFUSE_OK && output->channels != 3 && (rc = fu_image_to_rgb(&out_copy, output)) == FACEFUSE_OK)
+        out_rgb = &out_copy;
     if (rc != FACEFUSE_OK)
         rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the quality report");
     for (int i = 0; rc == FACEFUSE_OK && i < face_count && i < FU_QUALITY_MAX_FACES; i++) {
-        rc = face_identity(q, &orig_rgb, &out_rgb, &faces[i], &f.identity_source[i], &f.identity_target[i], err);
+        rc = face_identity(q, orig_rgb, out_rgb, &faces[i], &f.identity_source[i], &f.identity_target[i], err);
         f.face_values = i + 1;
     }
     if (rc == FACEFUSE_OK && !mask) {
@@ -309,20 +313,20 @@ facefuse_status fu_quality_observe(fu_quality *q, int64_t frame_index, const fac
         mask = &own_mask;
     }
     if (rc == FACEFUSE_OK) {
-        f.psnr_outside = fu_psnr_outside(&orig_rgb, &out_rgb, mask);
-        f.ssim_outside = fu_ssim_outside(&orig_rgb, &out_rgb, mask);
+        f.psnr_outside = fu_psnr_outside(original, output, mask);
+        f.ssim_outside = fu_ssim_outside(original, output, mask);
         keep_landmarks(&f, output_faces ? output_faces : faces, output_faces ? output_face_count : face_count);
         double score = frame_score(q->source_dim > 0, &f);
         f.flagged = !isnan(score) && score < q->s.threshold;
         if (f.flagged && take_thumbnail(q))
-            rc = thumbnail(q, &out_rgb, &f, err);
+            rc = thumbnail(q, out_rgb, &f, err);
     }
     if (rc == FACEFUSE_OK)
         rc = store(q, frame_index, &f, err);
     else
         free(f.thumbnail);
-    facefuse_image_free(&orig_rgb);
-    facefuse_image_free(&out_rgb);
+    facefuse_image_free(&orig_copy);
+    facefuse_image_free(&out_copy);
     free(own_mask.data);
     return rc;
 }

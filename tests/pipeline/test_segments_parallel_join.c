@@ -7,8 +7,9 @@
  *   the target's audio packets as one headless-run of the whole clip, and
  *   keeps the provenance tag;
  * - a worker killed halfway leaves no piece; `concat` then refuses, naming
- *   it; re-running the plan skips the verified pieces (untouched files) and
- *   redoes the killed one, with the same result;
+ *   it; re-running the plan skips the verified pieces (untouched files),
+ *   removes the killed worker's stale partial file and redoes its piece,
+ *   with the same result;
  * - damaged and truncated pieces are refused by name, nothing is written.
  */
 #include <dirent.h>
@@ -17,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <utime.h>
 
 #include "core/file.h"
 #include "media/provenance_tag.h"
@@ -214,7 +216,8 @@ static time_t mtime_of(const char *path)
     return stat(path, &st) == 0 ? st.st_mtime * 1000000000L + st.st_mtim.tv_nsec : 0;
 }
 
-/* Size of the partial file of piece 1, -1 when none; remove: delete them. */
+/* Size of the partial file of piece 1, -1 when none; remove: delete them;
+ * age: date them an hour back. */
 static long partial_file(int remove)
 {
     DIR *d = opendir(pieces);
@@ -225,8 +228,10 @@ static long partial_file(int remove)
             char p[8192];
             struct stat st;
             snprintf(p, sizeof p, "%s/%s", pieces, e->d_name);
-            if (remove)
+            if (remove == 1)
                 unlink(p);
+            else if (remove == 2)
+                utime(p, &(struct utimbuf){time(NULL) - 3600, time(NULL) - 3600});
             else if (stat(p, &st) == 0)
                 size = st.st_size;
         }
@@ -278,6 +283,9 @@ static void killed_worker_is_redone(void)
     CHECK(!fu_file_exists(refused), "concat wrote an output without all pieces");
     free(e);
 
+    /* the killed worker's partial file, once old, is cleaned up by the re-run */
+    CHECK(partial_file(0) >= 0, "the killed worker left no partial file");
+    partial_file(2);
     time_t before0 = mtime_of(piece(0)), before2 = mtime_of(piece(2));
     const char *joined = tl_tmp("joined-again.mkv");
     code = run_recipe(joined, &e);
@@ -289,6 +297,7 @@ static void killed_worker_is_redone(void)
     CHECK(strstr(e, "segment 0 (frames") && strstr(e, "segment 2 (frames") && strstr(e, "skipping") &&
               !strstr(e, "segment 1 (frames"),
           "the verified pieces, and only they, should be skipped: %s", e);
+    CHECK(strstr(e, "left by a stopped worker") && partial_file(0) < 0, "stale partial file kept: %s", e);
     free(e);
     CHECK(mtime_of(piece(0)) == before0 && mtime_of(piece(2)) == before2, "a verified piece was rewritten");
     check_same_frames(single, joined);
