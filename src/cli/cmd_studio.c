@@ -83,6 +83,25 @@ static int is_opt(const char *arg, const char *a, const char *b)
     return !strcmp(arg, a) || (b && !strcmp(arg, b));
 }
 
+/* Takes --log-level LEVEL (error warn info debug) out of argv; 0 when bad. */
+static int take_log_level(int *argc, char **argv)
+{
+    for (int i = 2; i < *argc; i++) {
+        if (strcmp(argv[i], "--log-level") || i + 1 >= *argc)
+            continue;
+        static const char *const names[] = {"error", "warn", "info", "debug"};
+        int level = -1;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(argv[i + 1], names[k]))
+                level = k;
+        if (level < 0)
+            return 0;
+        fu_log_set((facefuse_log_level)level, NULL, NULL);
+        return 1;
+    }
+    return 1;
+}
+
 /* ------------------------------------------------------------ segment-plan */
 
 static int cmd_segment_plan(int argc, char **argv)
@@ -409,6 +428,17 @@ int fu_cli_studio_main(int argc, char **argv)
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGXFSZ, SIG_IGN);
+    /* segment-run hands --log-level on to headless-run */
+    if (strcmp(argv[1], "segment-run") && !take_log_level(&argc, argv))
+        return usage_error("--log-level takes error, warn, info or debug%s", "");
+    if (strcmp(argv[1], "segment-run")) {
+        for (int i = 2; i + 1 < argc; i++)
+            if (!strcmp(argv[i], "--log-level")) {
+                memmove(&argv[i], &argv[i + 2], (size_t)(argc - i - 1) * sizeof *argv);
+                argc -= 2;
+                break;
+            }
+    }
     if (!strcmp(argv[1], "segment-plan"))
         return cmd_segment_plan(argc, argv);
     if (!strcmp(argv[1], "segment-run"))

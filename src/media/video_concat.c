@@ -7,7 +7,11 @@
  * target frame it is) and the copy pass. A joined frame's pts is the
  * target's pts of that frame, rescaled exactly as the encoder path of a
  * single render rescales it, so joined and single renders carry the same
- * timestamps; the decode delay of each packet (pts − dts) is kept.
+ * timestamps. Decode timestamps are made afresh (pieces from Matroska carry
+ * none for their first packets): packet j in decode order gets the pts of
+ * the frame D places before it in display order, D being the largest
+ * reordering (B-frame delay) of any piece — what an encoder does, and
+ * monotonic across the joins.
  */
 #include "media/video_concat.h"
 
@@ -119,6 +123,22 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Rank of ts among the n sorted pts of a piece, -1 when absent. */
+static int64_t rank_of(const int64_t *sorted, int64_t n, int64_t ts)
+{
+    int64_t lo = 0, hi = n - 1;
+    while (lo <= hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (sorted[mid] == ts)
+            return mid;
+        if (sorted[mid] < ts)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
 /* The check; *pts_out (optional) receives the piece's sorted pts. */
 static facefuse_status check_piece(const char *path, int64_t expected, int decode, fu_piece_info *info,
                                    int64_t **pts_out, fu_err *err)
@@ -188,10 +208,24 @@ static facefuse_status check_piece(const char *path, int64_t expected, int decod
                      "has %lld", path, (long long)n, (long long)expected);
     info->frames = n;
     info->decoded = decoded;
-    if (rc == FACEFUSE_OK && pts_out) {
-        qsort(pts, (size_t)n, sizeof *pts, cmp_i64);
-        *pts_out = pts;
-        pts = NULL;
+    if (rc == FACEFUSE_OK && n > 0) {
+        int64_t *sorted = malloc((size_t)n * sizeof *sorted);
+        if (!sorted) {
+            rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory checking %s", path);
+        } else {
+            memcpy(sorted, pts, (size_t)n * sizeof *pts);
+            qsort(sorted, (size_t)n, sizeof *sorted, cmp_i64);
+            for (int64_t j = 0; j < n; j++) {
+                int64_t rank = rank_of(sorted, n, pts[j]);
+                if (j - rank > info->reorder_frames)
+                    info->reorder_frames = (int)(j - rank);
+            }
+            if (pts_out) {
+                *pts_out = sorted;
+                sorted = NULL;
+            }
+            free(sorted);
+        }
     }
     free(pts);
     avcodec_free_context(&dec);
@@ -217,7 +251,8 @@ typedef struct join_state {
     fu_audio_remux *audio;
     AVPacket *pkt;
     AVRational target_tb, out_tb;
-    int64_t last_dts;
+    int reorder;           /* D: the largest reordering of any piece */
+    int64_t frame_ticks;   /* a nominal frame in the target's time base */
     int silent;
 } join_state;
 
@@ -231,8 +266,8 @@ static void list_problem(char *list, size_t size, int *count, const char *why)
 }
 
 /* Checks every piece; one error listing all the bad ones. */
-static facefuse_status check_all(const fu_concat_params *p, int64_t **pts, fu_piece_info *first, char **comment,
-                                 fu_err *err)
+static facefuse_status check_all(const fu_concat_params *p, int64_t **pts, fu_piece_info *first, int *reorder,
+                                 char **comment, fu_err *err)
 {
     char problems[FU_ERRMSG_MAX - 64] = "";
     int bad = 0;
@@ -248,6 +283,8 @@ static facefuse_status check_all(const fu_concat_params *p, int64_t **pts, fu_pi
             list_problem(problems, sizeof problems, &bad, e.msg);
             continue;
         }
+        if (info.reorder_frames > *reorder)
+            *reorder = info.reorder_frames;
         if (k == 0 || !first->describe[0]) {
             *first = info;
         } else if (info.codec_id != first->codec_id || info.width != first->width || info.height != first->height ||
@@ -344,47 +381,35 @@ static facefuse_status start_output(join_state *js, const AVCodecParameters *par
     return rc;
 }
 
-/* Rank of ts among the n sorted pts of a piece, -1 when absent. */
-static int64_t rank_of(const int64_t *sorted, int64_t n, int64_t ts)
+/* The decode timestamp of joined packet number g in decode order. */
+static int64_t joined_dts(const join_state *js, int64_t g)
 {
-    int64_t lo = 0, hi = n - 1;
-    while (lo <= hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (sorted[mid] == ts)
-            return mid;
-        if (sorted[mid] < ts)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1;
+    int64_t shown = g - js->reorder;
+    if (shown >= 0)
+        return js->p->timing->pts[shown];
+    return js->p->timing->pts[0] + shown * js->frame_ticks;
 }
 
-/* Rewrites one packet of piece k to the joined timeline and muxes it. */
-static facefuse_status write_packet(join_state *js, int k, const AVStream *in, const int64_t *sorted, fu_err *err)
+/* Rewrites packet j (decode order) of piece k to the joined timeline and
+ * muxes it. */
+static facefuse_status write_packet(join_state *js, int k, int64_t j, const AVStream *in, const int64_t *sorted,
+                                    fu_err *err)
 {
     const fu_concat_params *p = js->p;
     AVPacket *pkt = js->pkt;
     int64_t ts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
     int64_t rank = rank_of(sorted, p->piece_frames[k], ts);
     int64_t g = p->piece_start[k] + rank;
-    if (rank < 0 || g >= p->timing->count)
+    if (rank < 0 || g >= p->timing->count || j >= p->piece_frames[k])
         return fu_fail(err, FACEFUSE_ERR_DECODE, "piece %s changed while it was joined", p->pieces[k]);
-    int64_t delay = pkt->pts != AV_NOPTS_VALUE && pkt->dts != AV_NOPTS_VALUE
-                        ? av_rescale_q(pkt->pts - pkt->dts, in->time_base, js->target_tb) : 0;
     int64_t pts = p->timing->pts[g];
     facefuse_status rc = fu_audio_remux_write_until(js->audio, pts * av_q2d(js->target_tb), err);
     if (rc != FACEFUSE_OK)
         return rc;
     pkt->duration = av_rescale_q(pkt->duration, in->time_base, js->target_tb);
     pkt->pts = pts;
-    pkt->dts = pts - delay;
+    pkt->dts = joined_dts(js, p->piece_start[k] + j);
     av_packet_rescale_ts(pkt, js->target_tb, js->out_tb);
-    if (js->last_dts != AV_NOPTS_VALUE && pkt->dts <= js->last_dts)
-        pkt->dts = js->last_dts + 1;
-    if (pkt->dts > pkt->pts)
-        pkt->dts = pkt->pts;
-    js->last_dts = pkt->dts;
     pkt->stream_index = fu_video_writer_stream_index(js->w);
     pkt->pos = -1;
     return fu_video_writer_write_packet(js->w, pkt, err);
@@ -396,12 +421,13 @@ static facefuse_status copy_piece(join_state *js, int k, const int64_t *sorted, 
     AVFormatContext *ic = NULL;
     char eb[128];
     int vs, ret = 0;
+    int64_t j = 0;
     facefuse_status rc = open_piece(p->pieces[k], &ic, &vs, NULL, err);
     while (rc == FACEFUSE_OK && (ret = av_read_frame(ic, js->pkt)) >= 0) {
         if (p->cancel && *p->cancel)
             rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "cancelled while joining %s", p->output_path);
         else if (js->pkt->stream_index == vs)
-            rc = write_packet(js, k, ic->streams[vs], sorted, err);
+            rc = write_packet(js, k, j++, ic->streams[vs], sorted, err);
         av_packet_unref(js->pkt);
     }
     if (rc == FACEFUSE_OK && ret != AVERROR_EOF)
@@ -460,8 +486,10 @@ facefuse_status fu_video_concat(const fu_concat_params *p, fu_err *err)
     memset(&first, 0, sizeof first);
     js.p = p;
     js.target_tb = (AVRational){p->timing->tb_num, p->timing->tb_den};
-    js.last_dts = AV_NOPTS_VALUE;
-    facefuse_status rc = check_all(p, sorted, &first, &comment, err);
+    js.frame_ticks = av_rescale_q(1, (AVRational){p->timing->fps_den, p->timing->fps_num}, js.target_tb);
+    if (js.frame_ticks < 1)
+        js.frame_ticks = 1;
+    facefuse_status rc = check_all(p, sorted, &first, &js.reorder, &comment, err);
     if (rc == FACEFUSE_OK)
         rc = fu_output_begin(&js.out, p->output_path, err);
     if (rc == FACEFUSE_OK) {

@@ -25,6 +25,7 @@ typedef struct fu_piece_info {
     int64_t decoded;           /* frames decoded (decode check only) */
     int codec_id, width, height, format;
     uint32_t extradata_crc;    /* codec configuration, to tell pieces of other settings apart */
+    int reorder_frames;        /* how many frames decoding runs ahead of display (B-frames) */
     char describe[96];         /* "ffv1 320x240 bgr0" */
 } fu_piece_info;
 
