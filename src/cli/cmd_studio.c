@@ -27,6 +27,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/file.h"
@@ -181,6 +182,9 @@ static int parse_segment_run(int argc, char **argv, segment_run_args *a)
     }
     if (!a->target || !a->output)
         return usage_error("segment-run needs the target (-t) and this segment's output (-o)%s", "");
+    struct stat st;
+    if (stat(a->output, &st) == 0 && S_ISDIR(st.st_mode))
+        return usage_error("segment-run: -o %s is a directory; give each segment's piece its own file name", a->output);
     if (a->segment < 0 || (a->segments < 1 && !a->plan_path))
         return usage_error("segment-run needs --segment K and --segments N (or --plan FILE)%s", "");
     return EXIT_OK;

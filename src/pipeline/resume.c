@@ -228,7 +228,9 @@ static int first_missing(const resume_run *r)
         fu_err_clear(&e);
         if (!fu_file_exists(r->paths[i]))
             return i;
-        if (fu_video_piece_check(r->paths[i], r->start[i + 1] - r->start[i], 1, NULL, &e) != FACEFUSE_OK) {
+        /* our own pieces, committed whole: reading them through (no decoding) catches a truncated or
+         * unreadable one without decoding hours of finished video on every resume */
+        if (fu_video_piece_check(r->paths[i], r->start[i + 1] - r->start[i], 0, NULL, &e) != FACEFUSE_OK) {
             fu_warn("%s; rendering it again", e.msg);
             return i;
         }
@@ -310,7 +312,7 @@ static facefuse_status join_pieces(resume_run *r, const fu_video_index *ix, fu_e
             cp.audio.volume = job->audio_volume > 100 ? 100 : job->audio_volume;
         }
         cp.audio_cut_end = job->audio_path != NULL || job->trim_end >= 0;
-        cp.check_decode = 0; /* every piece was just checked or written */
+        cp.check_decode = 0; /* as first_missing: read through, not decoded */
         cp.provenance = job->provenance;
         cp.cancel = job->cancel;
         rc = fu_video_concat(&cp, err);

@@ -6,8 +6,9 @@
  * checkpoint_s seconds in a hidden work directory beside the output
  * (".<output name>.facefuse-resume/"), each piece appearing only when
  * complete. Stopped anywhere (Ctrl-C, a crash, a killed job), the same
- * command with --resume checks the pieces already there (all frames present,
- * every frame decodes), renders from the first missing one, then joins the
+ * command with --resume checks the pieces already there (they read through
+ * to the end and hold all their frames; they are not decoded again, which
+ * would cost minutes per resumed hour), renders from the first missing one, then joins the
  * pieces by stream copy with the audio treated exactly as a single render
  * treats it, and removes the work directory. A changed target or changed
  * settings (fingerprint) start over.

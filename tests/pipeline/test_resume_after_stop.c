@@ -3,8 +3,8 @@
  * --resume`): a run stopped halfway keeps its finished pieces; the same run
  * again renders only what is missing and gives the same frames, timestamps
  * and audio packets as one uninterrupted fu_video_run (FFV1, lossless),
- * then removes its work directory; a trimmed resumable run equals a trimmed
- * single run.
+ * then removes its work directory; a truncated checkpoint piece is
+ * rendered again; a trimmed resumable run equals a trimmed single run.
  */
 #include <dirent.h>
 #include <sys/stat.h>
@@ -134,6 +134,32 @@ static void stopped_run_resumes_to_the_same_output(void)
     check_same(single, resumed, FRAMES);
 }
 
+static void damaged_checkpoint_is_rendered_again(void)
+{
+    REQUIRE(clip[0], "no clip");
+    fu_err err;
+    char dir[4096], first[4200];
+    const char *single = tl_tmp("single.mkv"), *out = tl_tmp("damaged.mkv");
+    fu_resume_settings rs = fu_resume_default_settings();
+    rs.checkpoint_s = 0.5;
+    fu_video_job job = job_for(out);
+    processed = 0;
+    stop_after = 20;
+    cancel_flag = 0;
+    CHECK(fu_video_run_resumable(&job, &rs, &err) == FACEFUSE_ERR_CANCELLED, "%s", err.msg);
+    fu_resume_work_dir(out, dir, sizeof dir);
+    snprintf(first, sizeof first, "%s/piece-00000.mkv", dir);
+    REQUIRE(fu_file_exists(first), "no first piece");
+    REQUIRE(vt_copy_bytes(first, first, 0.6, 0, 0) == 0, "truncate");
+    processed = 0;
+    stop_after = 0;
+    cancel_flag = 0;
+    REQUIRE(fu_video_run_resumable(&job, &rs, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(processed == FRAMES, "the resumed run processed %d frames, want all %d (piece 0 was damaged)", processed,
+          FRAMES);
+    check_same(single, out, FRAMES);
+}
+
 static void trimmed_resumable_run_equals_trimmed_run(void)
 {
     REQUIRE(clip[0], "no clip");
@@ -173,6 +199,7 @@ int main(void)
     if (vt_make_clip(clip, &c) != 0)
         clip[0] = '\0';
     RUN(stopped_run_resumes_to_the_same_output);
+    RUN(damaged_checkpoint_is_rendered_again);
     RUN(trimmed_resumable_run_equals_trimmed_run);
     RUN(changed_frame_rate_is_refused);
     return tl_finish();
