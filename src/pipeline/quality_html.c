@@ -116,12 +116,13 @@ static void chart(FILE *o, const fu_quality_result *r, const char *title, value_
 {
     int has_inf;
     value_range(r, fn, &lo, &hi, &has_inf);
-    double top = has_inf ? hi + (hi - lo) * 0.15 : hi;
+    double top = has_inf ? hi + (hi - lo) * 0.25 : hi;
     fprintf(o, "<h3>%s</h3>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                "viewBox=\"0 0 %d %d\" role=\"img\">\n", title, CHART_W, CHART_H, CHART_W, CHART_H);
     fprintf(o, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fafafa\" stroke=\"#ccc\"/>\n", PAD_L, PAD_T,
             CHART_W - PAD_L - PAD_R, CHART_H - PAD_T - PAD_B);
-    fprintf(o, "<text x=\"4\" y=\"%d\" font-size=\"11\">%s</text>", PAD_T + 10, has_inf ? "inf" : "");
+    if (has_inf)
+        fprintf(o, "<text x=\"4\" y=\"%d\" font-size=\"11\">inf</text>", PAD_T + 4);
     fprintf(o, "<text x=\"4\" y=\"%.0f\" font-size=\"11\">%.3g</text>", y_of(hi, lo, top) + 4, hi);
     fprintf(o, "<text x=\"4\" y=\"%.0f\" font-size=\"11\">%.3g</text>\n", y_of(lo, lo, top), lo);
     if (r->frame_count)
