@@ -20,6 +20,7 @@
 #include "benchutil.h"
 #include "infer/ort.h"
 #include "processors/face_enhancer.h"
+#include "pipeline/config.h"
 #include "processors/face_masker.h"
 #include "processors/swap_model.h"
 
@@ -58,20 +59,24 @@ static void bench_swap(facefuse_context *ctx, const char *label, const char *typ
                        fu_blend_mode blend, int boost, const facefuse_image *frame, const facefuse_face *face, int runs)
 {
     static const float zero_latent[512];
+    fu_optset set;
     fu_run_config cfg;
     fu_face_masker *m = NULL;
     fu_swapper *sw = NULL;
     fu_swap_timing t = {0};
     fu_err err;
-    char words[64];
-    memset(&cfg, 0, sizeof cfg);
+    char words[64], *argv[8] = {"--face-mask-types"};
+    int argc = 1;
     snprintf(words, sizeof words, "%s", types);
-    for (char *save = NULL, *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        cfg.mask_types[cfg.mask_type_count++] = w;
-    if (fu_face_masker_open(ctx, &cfg, &m, &err) != FACEFUSE_OK ||
+    for (char *save = NULL, *w = strtok_r(words, " ", &save); w && argc < 8; w = strtok_r(NULL, " ", &save))
+        argv[argc++] = w;
+    if (fu_run_config_from_args(&set, &cfg, argc, argv, &err) != FACEFUSE_OK ||
+        fu_face_masker_open(ctx, &cfg.masker, &m, &err) != FACEFUSE_OK ||
         fu_swapper_open(ctx, "inswapper_128", boost, 0.3f, NULL, &sw, &err) != FACEFUSE_OK) {
         fprintf(stderr, "%s: %s\n", label, err.msg);
         fu_face_masker_close(m);
+        fu_run_config_free(&cfg);
+        fu_optset_free(&set);
         return;
     }
     fu_swapper_set_finish(sw, m, color, blend);
@@ -87,6 +92,8 @@ static void bench_swap(facefuse_context *ctx, const char *label, const char *typ
     fu_swapper_close(sw);
     fu_face_masker_close(m);
     facefuse_image_free(&work);
+    fu_run_config_free(&cfg);
+    fu_optset_free(&set);
 }
 
 int main(int argc, char **argv)

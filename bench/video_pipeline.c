@@ -92,9 +92,11 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
 {
     facefuse_context_params cp = facefuse_context_default_params();
     facefuse_context *ctx;
+    fu_optset set;
     fu_run_config cfg;
     fu_err err;
     volatile int cancel = 0;
+    fu_run_hooks hooks = {&cancel, NULL, NULL};
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     cp.model_dir = model_dir;
@@ -103,33 +105,26 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
     cp.execution_thread_count = 1; /* one intra-op thread a worker: workers = cores */
     if (facefuse_context_new(&cp, &ctx) != FACEFUSE_OK)
         return 1;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.target_path = clip;
-    cfg.output_path = "/tmp/facefuse-bench-out.mp4";
-    cfg.target_is_video = 1;
-    cfg.analysis = facefuse_analysis_default_params();
-    cfg.analysis.detector_model = "scrfd";
+    char threads[16];
+    snprintf(threads, sizeof threads, "%ld", cores);
+    char *args[] = {"--face-detector-model", "scrfd", "--face-landmarker-score", "0", "--face-selector-mode", "many",
+                    "--processors", "face_swapper", "--face-swapper-model", "inswapper_128", "-s",
+                    FACEFUSE_SOURCE_DIR "/../shared/samples/astronaut.png", "-t", (char *)clip, "-o",
+                    "/tmp/facefuse-bench-out.mp4", "--output-video-preset", (char *)preset,
+                    "--execution-thread-count", threads};
+    if (fu_run_config_from_args(&set, &cfg, (int)(sizeof args / sizeof args[0]), args, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     cfg.analysis.landmarker_model = NULL;
     cfg.analysis.landmark_5_to_68_model = NULL;
-    cfg.selector = facefuse_selector_default_params();
-    cfg.selector.mode = FACEFUSE_SELECT_MANY;
-    cfg.processors[0] = "face_swapper";
-    cfg.processor_count = 1;
-    cfg.source_paths[0] = FACEFUSE_SOURCE_DIR "/../shared/samples/astronaut.png";
-    cfg.source_count = 1;
-    cfg.swapper_model = "inswapper_128";
-    cfg.swapper_weight = 0.5f;
-    cfg.mask_blur = 0.3f;
-    cfg.video = facefuse_video_default_params();
-    cfg.video.video_preset = preset;
-    cfg.execution_thread_count = (int)cores;
-    cfg.progress_mode = "none";
+    cfg.target_is_video = 1;
     fu_video_info info;
     if (fu_video_probe(clip, &info, &err))
         return 1;
     int64_t ort0 = fu_ort_run_ns();
     double t0 = (fu_now_ns() / 1e9);
-    if (fu_run_video(ctx, &cfg, &cancel, &err) != FACEFUSE_OK) {
+    if (fu_run_video(ctx, &cfg, &hooks, &err) != FACEFUSE_OK) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
@@ -138,6 +133,8 @@ static int run(const char *model_dir, const char *clip, double *fps, double *mod
     *fps = info.frame_count / wall;
     *model_ms = (fu_ort_run_ns() - ort0) / 1e6 / info.frame_count;
     *workers = (int)cores;
+    fu_run_config_free(&cfg);
+    fu_optset_free(&set);
     facefuse_context_free(ctx);
     return 0;
 }

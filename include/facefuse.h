@@ -133,6 +133,11 @@ typedef struct facefuse_context_params {
     facefuse_log_level log_level;   /* default FACEFUSE_LOG_INFO */
     facefuse_log_callback log_callback; /* NULL = stderr */
     void *log_user_data;
+    /* Several GPUs: one session of each model per device, calls spread over
+     * them in turn. 0 devices means { execution_device_id }. Ignored by the
+     * CPU provider, which has no devices. */
+    int execution_device_ids[FACEFUSE_MAX_PROVIDERS];
+    int execution_device_count;
 } facefuse_context_params;
 
 FACEFUSE_API facefuse_context_params facefuse_context_default_params(void);

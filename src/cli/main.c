@@ -23,12 +23,13 @@
 #include "core/log.h"
 #include "face/analyse.h"
 #include "infer/context.h"
+#include "infer/context_options.h"
 #include "infer/download.h"
 #include "infer/registry.h"
 #include "media/image_io.h"
-#include "media/video_writer.h"
-#include "pipeline/image_run.h"
-#include "pipeline/video_workflow.h"
+#include "pipeline/benchmark.h"
+#include "pipeline/run.h"
+#include "pipeline/video_run.h"
 
 enum { EXIT_OK = 0, EXIT_FAILURE_ = 1, EXIT_INVALID = 2, EXIT_STOPPED = 4 };
 
@@ -71,7 +72,7 @@ static int fail(const fu_err *err)
     return exit_code_of(err->code);
 }
 
-static void usage(FILE *out)
+static void usage(FILE *out, const fu_optset *set)
 {
     fprintf(out,
             "usage: facefuse <command> [options]\n"
@@ -81,68 +82,43 @@ static void usage(FILE *out)
             "  batch-run -s 'SRC*' -t 'TGT*' -o 'out/{source_name}-{target_name}.{target_extension}'\n"
             "  detect IMAGE [--json] [options]                           print the faces found\n"
             "  force-download                                             fetch and verify every model\n"
+            "  benchmark -s FACE.jpg [--benchmark-resolutions 240p 720p] [options]   time your settings\n"
             "  --list-execution-providers                                 what this build can run on\n"
             "  -v, --version\n");
     fu_cli_studio_usage(out);
-    fprintf(out, "\noptions:\n");
-    fu_options_print_help(out);
+    fprintf(out, "\n"
+            "options (FaceFusion 3.8.1's, grouped as it groups them; every one also readable from the ini\n"
+            "file's [section] key, see --config-path). FaceFusion's content analyser (nsfw_1/2/3) is not part\n"
+            "of facefuse.\n");
+    if (set)
+        fu_options_print_help(set, out);
     fprintf(out, "\nexit codes: 0 ok, 1 failure, 2 invalid input or pre-check, 4 stopped\n");
-}
-
-static facefuse_log_level level_of(const char *name)
-{
-    if (strcmp(name, "error") == 0)
-        return FACEFUSE_LOG_ERROR;
-    if (strcmp(name, "warn") == 0)
-        return FACEFUSE_LOG_WARN;
-    if (strcmp(name, "debug") == 0)
-        return FACEFUSE_LOG_DEBUG;
-    return FACEFUSE_LOG_INFO;
 }
 
 /* ONNX Runtime's intra-op threads a session: for a video, frames are
  * processed by several workers, so each Run gets cores / workers threads
  * (no oversubscription); for an image, ORT's default (all cores). */
-static int intra_op_threads(const fu_run_config *cfg)
+static int intra_op_threads(const fu_run_config *cfg, int videos)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int workers = cfg->execution_thread_count > 0 ? cfg->execution_thread_count : (int)cores;
-    if (!cfg->target_path || fu_image_path_is_image(cfg->target_path) || workers <= 0)
+    int workers = cfg->context.thread_count > 0 ? cfg->context.thread_count : (int)cores;
+    if (!videos && (!cfg->paths.target_path || fu_image_path_is_image(cfg->paths.target_path)))
+        return 0;
+    if (workers <= 0)
         return 0;
     return cores / workers > 1 ? (int)(cores / workers) : 1;
 }
 
 /* Context from the execution, download and path options. */
-static facefuse_status make_context(const fu_optset *set, const fu_run_config *cfg, facefuse_context **ctx,
-                                    fu_err *err)
+static facefuse_status make_context(const fu_run_config *cfg, int videos, facefuse_context **ctx, fu_err *err)
 {
-    facefuse_context_params p = facefuse_context_default_params();
-    const char *providers = fu_optset_get(set, "--execution-providers");
-    const char *device_ids = fu_optset_get(set, "--execution-device-ids");
-    char buf[256];
-    int n = 0;
-
-    p.model_dir = fu_optset_get(set, "--model-dir");
-    p.log_level = level_of(fu_optset_get(set, "--log-level"));
-    p.download_providers = fu_optset_get(set, "--download-providers");
-    p.execution_thread_count = intra_op_threads(cfg);
-    p.execution_device_id = device_ids ? atoi(device_ids) : 0;
-    snprintf(buf, sizeof buf, "%s", providers ? providers : "cpu");
-    static char names[FACEFUSE_MAX_PROVIDERS][16];
-    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w && n < FACEFUSE_MAX_PROVIDERS;
-         w = strtok_r(NULL, " ", &save)) {
-        snprintf(names[n], sizeof names[n], "%s", w);
-        p.execution_providers[n] = names[n];
-        n++;
-    }
-    p.execution_providers[n] = NULL;
-    {
-        fu_providers check = {{0}, 0, 0};
-        for (int i = 0; i < n; i++)
-            check.names[i] = p.execution_providers[i];
-        if (fu_ort_check_providers(&check, err) != FACEFUSE_OK)
-            return err->code;
-    }
+    facefuse_context_params p = fu_context_params_of(&cfg->context, intra_op_threads(cfg, videos));
+    fu_providers check;
+    memset(&check, 0, sizeof check);
+    for (int i = 0; p.execution_providers[i]; i++)
+        check.names[i] = p.execution_providers[i];
+    if (fu_ort_check_providers(&check, err) != FACEFUSE_OK)
+        return err->code;
     if (facefuse_context_new(&p, ctx) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "cannot create the facefuse context");
     /* Models fetched on first use show a progress bar (on a terminal). */
@@ -234,7 +210,7 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
     fu_err err;
 
     fu_err_clear(&err);
-    const char *path = set->positional_count > 1 ? set->positional[1] : cfg->target_path;
+    const char *path = set->positional_count > 0 ? set->positional[0] : cfg->paths.target_path;
     if (!path) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "detect needs an image path");
         return fail(&err);
@@ -247,7 +223,7 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
         facefuse_image_free(&image);
         return fail(&err);
     }
-    if (fu_optset_is_set(set, "--json")) {
+    if (strcmp(fu_optset_str(set, "--json"), "true") == 0) {
         print_faces_json(path, faces, n);
     } else {
         printf("%s: %d face%s\n", path, n, n == 1 ? "" : "s");
@@ -287,67 +263,67 @@ static int cmd_force_download(facefuse_context *ctx)
 
 /* ------------------------------------------------------------ headless-run */
 
-/* -o may name a directory: the output is then <dir>/<target name>. */
-static const char *resolve_output(const char *output, const char *target, char *buf, size_t size)
+static int cmd_headless_run(facefuse_context *ctx, const fu_optset *set, fu_run_config *cfg)
 {
-    struct stat st;
-    if (output && stat(output, &st) == 0 && S_ISDIR(st.st_mode)) {
-        const char *slash = strrchr(target, '/');
-        snprintf(buf, size, "%s/%s", output, slash ? slash + 1 : target);
-        return buf;
-    }
-    return output;
-}
-
-static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
-{
-    char output[PATH_MAX + 256];
+    fu_progress_state progress = {0};
+    fu_run_hooks hooks = {&stop_requested, NULL, &progress};
+    fu_run_result result;
+    const char *mode = fu_optset_str(set, "--progress");
     fu_err err;
-    int selected = 0;
 
     fu_err_clear(&err);
-    if (!cfg->target_path) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "no target given (-t/--target-path)");
+    if (strcmp(mode, "json") == 0)
+        hooks.progress = fu_progress_json;
+    else if (strcmp(mode, "bar") == 0)
+        hooks.progress = fu_video_progress_bar;
+    if (fu_run_target(ctx, cfg, &hooks, &result, &err) != FACEFUSE_OK)
         return fail(&err);
-    }
-    if (!cfg->output_path) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "no output given (-o/--output-path)");
-        return fail(&err);
-    }
-    cfg->output_path = resolve_output(cfg->output_path, cfg->target_path, output, sizeof output);
-    if (!fu_file_exists(cfg->target_path)) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "target %s does not exist", cfg->target_path);
-        return fail(&err);
-    }
-    if (fu_output_check(cfg->output_path, &err) != FACEFUSE_OK) {
-        err.code = FACEFUSE_ERR_INVALID_ARGUMENT; /* a pre-check, as FaceFusion's */
-        return fail(&err);
-    }
-    /* Output formats are checked before any work is done. */
-    int target_is_image = fu_image_path_is_image(cfg->target_path);
-    if (target_is_image && !fu_image_path_is_writable(cfg->output_path)) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT,
-                "output %s: an image target is written as .jpg, .png or .webp", cfg->output_path);
-        return fail(&err);
-    }
-    if (!target_is_image && (fu_image_path_is_image(cfg->output_path) || !fu_video_path_is_writable(cfg->output_path))) {
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT,
-                "output %s: a video target is written as a video (.mp4, .mov, .mkv, .webm, .avi, ...)",
-                cfg->output_path);
-        return fail(&err);
-    }
-    if (!target_is_image) {
-        cfg->target_is_video = 1;
-        if (fu_run_video(ctx, cfg, &stop_requested, &err) != FACEFUSE_OK)
-            return fail(&err);
-    } else if (fu_run_image(ctx, cfg, &selected, &err) != FACEFUSE_OK) {
-        return fail(&err);
-    }
     if (stop_requested) {
         fu_fail(&err, FACEFUSE_ERR_CANCELLED, "stopped");
         return fail(&err);
     }
-    fu_info("wrote %s", cfg->output_path);
+    fu_info("wrote %s", result.output_path);
+    return EXIT_OK;
+}
+
+/* ------------------------------------------------------------ benchmark */
+
+static void print_benchmark_row(void *user, const fu_benchmark_row *r)
+{
+    if (*(int *)user) /* JSON: printed at the end */
+        return;
+    printf("%-7s %9dx%-5d %6d %6d %12.2f %12.2f %12.2f %13.2f %9.2fx\n", r->resolution, r->width, r->height, r->frames,
+           r->cycle_count, r->average_s, r->fastest_s, r->slowest_s, r->relative_fps, r->realtime_factor);
+    fflush(stdout);
+}
+
+static int cmd_benchmark(facefuse_context *ctx, const fu_optset *set, const fu_run_config *cfg)
+{
+    fu_benchmark_settings b;
+    fu_benchmark_row rows[FU_BENCHMARK_MAX_ROWS];
+    int n = 0, json = strcmp(fu_optset_str(set, "--json"), "true") == 0;
+    fu_err err;
+
+    fu_err_clear(&err);
+    if (fu_options_apply(set, &fu_benchmark_options, &b, &err) != FACEFUSE_OK)
+        return fail(&err);
+    if (!json)
+        printf("%-7s %15s %6s %6s %12s %12s %12s %13s %10s\n", "target", "size", "frames", "cycles", "average_run",
+               "fastest_run", "slowest_run", "relative_fps", "real time");
+    if (fu_benchmark_run(ctx, cfg, &b, cfg->paths.temp_path, &stop_requested, print_benchmark_row, &json, rows, &n,
+                         &err) != FACEFUSE_OK)
+        return fail(&err);
+    if (json) {
+        printf("[");
+        for (int i = 0; i < n; i++)
+            printf("%s{\"resolution\":\"%s\",\"width\":%d,\"height\":%d,\"frames\":%d,\"cycle_count\":%d,"
+                   "\"average_run\":%.3f,\"fastest_run\":%.3f,\"slowest_run\":%.3f,\"relative_fps\":%.2f,"
+                   "\"realtime_factor\":%.3f}",
+                   i ? "," : "", rows[i].resolution, rows[i].width, rows[i].height, rows[i].frames, rows[i].cycle_count,
+                   rows[i].average_s, rows[i].fastest_s, rows[i].slowest_s, rows[i].relative_fps,
+                   rows[i].realtime_factor);
+        printf("]\n");
+    }
     return EXIT_OK;
 }
 
@@ -356,8 +332,8 @@ static int cmd_headless_run(facefuse_context *ctx, fu_run_config *cfg)
 /* A pattern option: --X-pattern, else the -s/-t/-o value. */
 static const char *pattern_of(const fu_optset *set, const char *pattern_name, const char *path_name)
 {
-    const char *v = fu_optset_get(set, pattern_name);
-    return v ? v : fu_optset_get(set, path_name);
+    const char *v = fu_optset_str(set, pattern_name);
+    return v ? v : fu_optset_str(set, path_name);
 }
 
 static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_run_config *base)
@@ -373,13 +349,14 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
         return fail(&err);
     for (int i = 0; i < n && !stop_requested; i++) {
         fu_run_config cfg = *base;
-        cfg.source_count = items[i].source[0] ? 1 : 0;
-        cfg.source_paths[0] = items[i].source;
-        cfg.target_path = items[i].target;
-        cfg.output_path = items[i].output;
+        const char *source = items[i].source;
+        cfg.paths.source_paths.v = &source;
+        cfg.paths.source_paths.n = source[0] ? 1 : 0;
+        cfg.paths.target_path = items[i].target;
+        cfg.paths.output_path = items[i].output;
         fu_info("batch %d/%d: %s%s%s -> %s", i + 1, n, items[i].source, items[i].source[0] ? " + " : "",
                 items[i].target, items[i].output);
-        int code = cmd_headless_run(ctx, &cfg);
+        int code = cmd_headless_run(ctx, set, &cfg);
         if (code != EXIT_OK) {
             failed++;
             last_code = code;
@@ -398,7 +375,7 @@ static int cmd_batch_run(facefuse_context *ctx, const fu_optset *set, const fu_r
 static int is_command(const char *s)
 {
     return strcmp(s, "headless-run") == 0 || strcmp(s, "batch-run") == 0 || strcmp(s, "detect") == 0 ||
-           strcmp(s, "force-download") == 0;
+           strcmp(s, "force-download") == 0 || strcmp(s, "benchmark") == 0;
 }
 
 int main(int argc, char **argv)
@@ -410,13 +387,17 @@ int main(int argc, char **argv)
     int code;
 
     memset(&set, 0, sizeof set);
+    memset(&cfg, 0, sizeof cfg);
     fu_err_clear(&err);
     if (argc < 2) {
-        usage(stderr);
+        usage(stderr, NULL);
         return EXIT_INVALID;
     }
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
+        if (fu_cli_options_load(&set, 0, argv, 0, &err) != FACEFUSE_OK)
+            return fail(&err);
+        usage(stdout, &set);
+        fu_optset_free(&set);
         return EXIT_OK;
     }
     if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
@@ -437,34 +418,26 @@ int main(int argc, char **argv)
     /* A file-size limit (or a full quota) must fail the write, not kill us
      * with a partial file left behind. */
     signal(SIGXFSZ, SIG_IGN);
-    if (fu_optset_parse(&set, argc, argv, 1, &err) != FACEFUSE_OK) {
+    if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
+        fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);
         goto done;
     }
-    const char *ini = fu_optset_get(&set, "--config-path");
-    if ((fu_optset_is_set(&set, "--config-path") || fu_file_exists(ini)) &&
-        fu_optset_load_ini(&set, ini, &err) != FACEFUSE_OK) {
-        code = fail(&err);
-        goto done;
-    }
-    if (fu_options_to_config(&set, &cfg, &err) != FACEFUSE_OK) {
-        code = fail(&err);
-        goto done;
-    }
-    if (make_context(&set, &cfg, &ctx, &err) != FACEFUSE_OK) {
-        code = fail(&err);
-        goto done;
-    }
+    if (fu_cli_config_path())
+        fu_debug("options read from %s", fu_cli_config_path());
     if (strcmp(argv[1], "detect") == 0)
         code = cmd_detect(ctx, &set, &cfg);
     else if (strcmp(argv[1], "force-download") == 0)
         code = cmd_force_download(ctx);
     else if (strcmp(argv[1], "batch-run") == 0)
         code = cmd_batch_run(ctx, &set, &cfg);
+    else if (strcmp(argv[1], "benchmark") == 0)
+        code = cmd_benchmark(ctx, &set, &cfg);
     else
-        code = cmd_headless_run(ctx, &cfg);
+        code = cmd_headless_run(ctx, &set, &cfg);
 done:
     facefuse_context_free(ctx);
+    fu_run_config_free(&cfg);
     fu_optset_free(&set);
     return code;
 }

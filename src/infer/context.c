@@ -60,6 +60,10 @@ facefuse_status facefuse_context_new(const facefuse_context_params *params, face
         n++;
     }
     ctx->providers.device_id = params->execution_device_id;
+    ctx->providers.n_devices = params->execution_device_count < FU_MAX_DEVICES ? params->execution_device_count
+                                                                                : FU_MAX_DEVICES;
+    for (int i = 0; i < ctx->providers.n_devices; i++)
+        ctx->providers.device_ids[i] = params->execution_device_ids[i];
     ctx->providers.thread_count = params->execution_thread_count;
     fu_err_clear(&err);
     if (fu_ort_check_providers(&ctx->providers, &err) != FACEFUSE_OK) {

@@ -21,7 +21,10 @@
 #include "core/log.h"
 
 struct fu_session {
-    OrtSession *session;
+    OrtSession *session;            /* on the first device: the one described */
+    OrtSession *replicas[FU_MAX_DEVICES]; /* one per device; [0] == session */
+    int n_replicas;
+    _Atomic unsigned next;          /* the replica the next Run uses */
     char path[4096];
     int n_in, n_out;
     fu_tensor_info in[FU_MAX_IO], out[FU_MAX_IO];
@@ -298,11 +301,54 @@ static facefuse_status describe_io(fu_session *s, fu_err *err)
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_session_open(const char *path, const fu_providers *providers, fu_session **out,
-                                fu_err *err)
+/* One OrtSession of path with the providers on one device. */
+static facefuse_status create_session(const char *path, const fu_providers *providers, int device_id,
+                                      OrtSession **out, fu_err *err)
 {
     OrtSessionOptions *so = NULL;
     OrtStatus *st;
+
+    if ((st = ort->CreateSessionOptions(&so)) != NULL)
+        return ort_fail(st, err, FACEFUSE_ERR_INTERNAL, "session options for", path);
+    ignore_status(ort->SetSessionGraphOptimizationLevel(so, ORT_ENABLE_ALL));
+    if (providers && providers->thread_count > 0) {
+        ignore_status(ort->SetIntraOpNumThreads(so, providers->thread_count));
+        ignore_status(ort->SetInterOpNumThreads(so, 1));
+    }
+    for (int i = 0; providers && providers->names[i]; i++) {
+        st = append_provider(so, providers->names[i], device_id);
+        if (st) {
+            fu_fail(err, FACEFUSE_ERR_PROVIDER, "execution provider %s failed for %s on device %d: %s",
+                    providers->names[i], path, device_id, ort->GetErrorMessage(st));
+            ort->ReleaseStatus(st);
+            ort->ReleaseSessionOptions(so);
+            return FACEFUSE_ERR_PROVIDER;
+        }
+    }
+    st = ort->CreateSession(ort_env, path, so, out);
+    ort->ReleaseSessionOptions(so);
+    if (st)
+        return ort_fail(st, err, FACEFUSE_ERR_MODEL_CORRUPT, "cannot load model", path);
+    return FACEFUSE_OK;
+}
+
+/* Devices a session is replicated on: the listed GPU ids for a GPU
+ * provider; the CPU provider has no devices. */
+static int device_count(const fu_providers *p)
+{
+    if (!p || !p->names[0] || strcmp(p->names[0], "cpu") == 0 || p->n_devices <= 1)
+        return 1;
+    return p->n_devices < FU_MAX_DEVICES ? p->n_devices : FU_MAX_DEVICES;
+}
+
+static int device_id(const fu_providers *p, int index)
+{
+    return p && p->n_devices > index ? p->device_ids[index] : p ? p->device_id : 0;
+}
+
+facefuse_status fu_session_open(const char *path, const fu_providers *providers, fu_session **out,
+                                fu_err *err)
+{
     facefuse_status rc;
     fu_session *s;
 
@@ -315,33 +361,15 @@ facefuse_status fu_session_open(const char *path, const fu_providers *providers,
     if (!s)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory loading %s", path);
     snprintf(s->path, sizeof s->path, "%s", path);
-    if ((st = ort->CreateSessionOptions(&so)) != NULL) {
-        free(s);
-        return ort_fail(st, err, FACEFUSE_ERR_INTERNAL, "session options for", path);
+    for (int d = 0; d < device_count(providers) && rc == FACEFUSE_OK; d++) {
+        rc = create_session(path, providers, device_id(providers, d), &s->replicas[d], err);
+        if (rc == FACEFUSE_OK)
+            s->n_replicas = d + 1;
     }
-    ignore_status(ort->SetSessionGraphOptimizationLevel(so, ORT_ENABLE_ALL));
-    if (providers && providers->thread_count > 0) {
-        ignore_status(ort->SetIntraOpNumThreads(so, providers->thread_count));
-        ignore_status(ort->SetInterOpNumThreads(so, 1));
-    }
-    for (int i = 0; providers && providers->names[i]; i++) {
-        st = append_provider(so, providers->names[i], providers->device_id);
-        if (st) {
-            fu_fail(err, FACEFUSE_ERR_PROVIDER, "execution provider %s failed for %s: %s",
-                    providers->names[i], path, ort->GetErrorMessage(st));
-            ort->ReleaseStatus(st);
-            ort->ReleaseSessionOptions(so);
-            free(s);
-            return FACEFUSE_ERR_PROVIDER;
-        }
-    }
-    st = ort->CreateSession(ort_env, path, so, &s->session);
-    ort->ReleaseSessionOptions(so);
-    if (st) {
-        free(s);
-        return ort_fail(st, err, FACEFUSE_ERR_MODEL_CORRUPT, "cannot load model", path);
-    }
-    if ((rc = describe_io(s, err)) != FACEFUSE_OK) {
+    s->session = s->replicas[0];
+    if (rc == FACEFUSE_OK)
+        rc = describe_io(s, err);
+    if (rc != FACEFUSE_OK) {
         fu_session_close(s);
         return rc;
     }
@@ -349,12 +377,17 @@ facefuse_status fu_session_open(const char *path, const fu_providers *providers,
     return FACEFUSE_OK;
 }
 
+int fu_session_replica_count(const fu_session *s)
+{
+    return s->n_replicas;
+}
+
 void fu_session_close(fu_session *s)
 {
     if (!s)
         return;
-    if (s->session)
-        ort->ReleaseSession(s->session);
+    for (int i = 0; i < s->n_replicas; i++)
+        ort->ReleaseSession(s->replicas[i]);
     free(s);
 }
 
@@ -497,6 +530,10 @@ static facefuse_status take_output(fu_session *s, OrtValue *v, fu_tensor *t, int
     if (!t->data)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for output of %s", s->path);
     ignore_status(ort->GetTensorMutableData(v, &raw));
+    if (et == (ONNXTensorElementDataType)FU_DTYPE_FLOAT) { /* the common case: one copy */
+        memcpy(t->data, raw, (size_t)n * sizeof(float));
+        return FACEFUSE_OK;
+    }
     for (int64_t i = 0; i < n; i++) {
         switch ((int)et) {
         case FU_DTYPE_FLOAT: t->data[i] = ((float *)raw)[i]; break;
@@ -556,7 +593,8 @@ facefuse_status fu_session_run(fu_session *s, const fu_tensor *inputs, int n_in,
     if (rc == FACEFUSE_OK) {
         struct timespec t0, t1;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        st = ort->Run(s->session, NULL, s->in_names, (const OrtValue *const *)in_vals, (size_t)n_in,
+        OrtSession *run_on = s->n_replicas > 1 ? s->replicas[s->next++ % (unsigned)s->n_replicas] : s->session;
+        st = ort->Run(run_on, NULL, s->in_names, (const OrtValue *const *)in_vals, (size_t)n_in,
                       s->out_names, (size_t)n_out, out_vals);
         clock_gettime(CLOCK_MONOTONIC, &t1);
         atomic_fetch_add(&ort_run_total_ns,

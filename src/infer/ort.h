@@ -18,6 +18,7 @@
 
 #define FU_MAX_RANK 8
 #define FU_MAX_IO 16
+#define FU_MAX_DEVICES 8
 
 /* Element types, same values as ONNXTensorElementDataType. */
 enum { FU_DTYPE_FLOAT = 1, FU_DTYPE_UINT8 = 2, FU_DTYPE_INT64 = 7, FU_DTYPE_FLOAT16 = 10,
@@ -43,14 +44,20 @@ typedef struct fu_session fu_session;
 /* Provider options a session is created with. */
 typedef struct fu_providers {
     const char *names[9];   /* FaceFusion names, NULL-terminated; empty = cpu */
-    int device_id;
+    int device_id;          /* the device when device_ids is empty */
     int thread_count;       /* intra-op threads; 0 = ORT default */
+    /* GPU providers: a session is opened on each device and Runs alternate
+     * between them (FaceFusion's --execution-device-ids); the CPU has none. */
+    int device_ids[FU_MAX_DEVICES];
+    int n_devices;
 } fu_providers;
 
 /* Loads path. FACEFUSE_ERR_MODEL_CORRUPT when ORT cannot parse the file. */
 facefuse_status fu_session_open(const char *path, const fu_providers *providers,
                                 fu_session **out, fu_err *err);
 void fu_session_close(fu_session *s);
+/* How many devices the session runs on (1 on the CPU). */
+int fu_session_replica_count(const fu_session *s);
 
 int fu_session_input_count(const fu_session *s);
 int fu_session_output_count(const fu_session *s);

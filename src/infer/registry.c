@@ -176,6 +176,66 @@ static const fu_contract bisenet_contract = {
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 19, 512, 512}}},
 };
 
+/* LivePortrait (FaceFusion's export of KwaiVGI's models). The extractors
+ * take the 2×2-shrunk 512² crop, RGB/255: the feature extractor gives the
+ * feature volume [1,32,16,64,64]; the motion extractor pitch, yaw, roll
+ * (degrees) and scale, one value each (their ranks are checked with the
+ * value counts in processors/live_portrait.c), translation [1,3], and the
+ * expression and canonical keypoints [1,21,3]. */
+static const fu_contract lp_feature_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+    .outputs = {{.rank_min = 5, .rank_max = 5, .dims = {1, 32, 16, 64, 64}}},
+};
+
+static const fu_contract lp_motion_contract = {
+    .n_inputs = 1,
+    .n_outputs = 7,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+    .outputs = {{.rank_min = 0}, {.rank_min = 0}, {.rank_min = 0}, {.rank_min = 0},
+                {.rank_min = 1, .rank_max = 2, .last_dim = 3},
+                {.rank_min = 3, .rank_max = 3, .dims = {1, 21, 3}},
+                {.rank_min = 3, .rank_max = 3, .dims = {1, 21, 3}}},
+};
+
+/* Eye retargeter: [1, 63 posed keypoints + left and right eye ratios +
+ * goal] → 63 keypoint deltas; lip retargeter: [1, 63 + lip ratio + goal]. */
+static const fu_contract lp_eye_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 2, .rank_max = 2, .dims = {1, 66}}},
+    .outputs = {{.rank_min = 2, .rank_max = 3, .dims = {1}}},
+};
+
+static const fu_contract lp_lip_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 2, .rank_max = 2, .dims = {1, 65}}},
+    .outputs = {{.rank_min = 2, .rank_max = 3, .dims = {1}}},
+};
+
+/* Stitcher: "source" and "target" keypoints [1,21,3] (bound by name, as
+ * FaceFusion does) → stitched source keypoints. */
+static const fu_contract lp_stitcher_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 3, .rank_max = 3, .dims = {1, 21, 3}},
+               {.rank_min = 3, .rank_max = 3, .dims = {1, 21, 3}}},
+    .outputs = {{.rank_min = 2, .rank_max = 3, .dims = {1}}},
+};
+
+/* Generator: "feature_volume" [1,32,16,64,64], "source" and "target"
+ * keypoints [1,21,3], in an order FaceFusion does not rely on (it binds by
+ * name; live_portrait.c checks the names and shapes) → 512² crop in [0, 1]. */
+static const fu_contract lp_generator_contract = {
+    .n_inputs = 3,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 3, .rank_max = 5, .dims = {1}}, {.rank_min = 3, .rank_max = 5, .dims = {1}},
+               {.rank_min = 3, .rank_max = 5, .dims = {1}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
+};
+
 /* ---------------------------------------------------------------- the table */
 
 /* Normalisations, as (x/255 − mean)/std per channel. */
@@ -307,6 +367,20 @@ static const fu_model_def models[] = {
      NORM_ZERO, NORM_ONE, NULL, NULL},
     {"ultra_sharp_2_x4", FACEFUSE_MODEL_ENHANCER, "ultra_sharp_2_x4.onnx", "models-3.3.0", NULL, 1024,
      NORM_ZERO, NORM_ONE, NULL, NULL},
+    /* LivePortrait, shared by expression_restorer (arcface_128 crop) and
+     * face_editor (ffhq_512 crop); the crop is 512², the extractors see 256². */
+    {"live_portrait_feature_extractor", FACEFUSE_MODEL_OTHER, "live_portrait_feature_extractor.onnx", "models-3.0.0",
+     NULL, 256, NORM_ZERO, NORM_ONE, &lp_feature_contract, NULL},
+    {"live_portrait_motion_extractor", FACEFUSE_MODEL_OTHER, "live_portrait_motion_extractor.onnx", "models-3.0.0",
+     NULL, 256, NORM_ZERO, NORM_ONE, &lp_motion_contract, NULL},
+    {"live_portrait_eye_retargeter", FACEFUSE_MODEL_OTHER, "live_portrait_eye_retargeter.onnx", "models-3.0.0",
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_eye_contract, NULL},
+    {"live_portrait_lip_retargeter", FACEFUSE_MODEL_OTHER, "live_portrait_lip_retargeter.onnx", "models-3.0.0",
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_lip_contract, NULL},
+    {"live_portrait_stitcher", FACEFUSE_MODEL_OTHER, "live_portrait_stitcher.onnx", "models-3.0.0",
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_stitcher_contract, NULL},
+    {"live_portrait_generator", FACEFUSE_MODEL_OTHER, "live_portrait_generator.onnx", "models-3.0.0",
+     NULL, 512, NORM_ZERO, NORM_ONE, &lp_generator_contract, NULL},
 };
 
 #define MODEL_COUNT (sizeof models / sizeof models[0])

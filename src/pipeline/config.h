@@ -1,83 +1,83 @@
 /*
- * config.h — everything one run needs to know, typed.
+ * config.h — everything one run needs to know, typed, as the option tables
+ * describe it.
  *
- * The command line and the ini file fill a fu_run_config through the option
- * table (src/cli/options.c); the pipeline and the processors only read it.
- * Strings point into storage owned by whoever filled the config (the option
- * set) and outlive the run.
+ * A run configuration is built from an option set (command line, ini, a
+ * stored job step, a web form) by fu_run_config_init: each module's option
+ * group fills that module's settings — the run's own (paths, output,
+ * workflow), the face analysis and selection, the face masker, and every
+ * processor's settings struct, which only that processor reads. Strings
+ * point into the option set, which must outlive the config.
  */
 #ifndef FU_CONFIG_H
 #define FU_CONFIG_H
 
-#include "facefuse.h"
+#include "core/option.h"
+#include "face/face_options.h"
+#include "infer/context_options.h"
+#include "processors/face_masker.h"
 
-#define FU_MAX_SOURCES 32
-#define FU_MAX_PROCESSORS 8
-#define FU_MAX_ITEMS 16
+#define FU_MAX_PROCESSOR_KINDS 16
 
-typedef struct fu_run_config {
-    /* paths */
-    const char *source_paths[FU_MAX_SOURCES];
-    int source_count;
+typedef struct fu_paths_settings {
+    fu_strs source_paths;            /* images, and an audio file */
     const char *target_path;
     const char *output_path;
     const char *temp_path;
-    int target_is_video;            /* set by the workflow: the reference frame differs from the target */
+} fu_paths_settings;
 
-    /* analysis and selection */
-    facefuse_analysis_params analysis;
-    facefuse_selector_params selector;
-    int reference_frame_number;
+typedef struct fu_output_settings {
+    int image_quality;               /* 0..100 */
+    float image_scale;               /* 0.25..8 */
+    const char *audio_encoder;       /* NULL = copy when possible */
+    int audio_quality;
+    int audio_volume;
+    const char *video_encoder;       /* NULL = libx264 */
+    const char *video_preset;
+    int video_quality;
+    float video_scale;
+    float video_fps;                 /* 0 = the target's */
+    int trim_frame_start;            /* -1 = none */
+    int trim_frame_end;              /* -1 = none */
+    const char *temp_pixel_format;   /* bgra keeps alpha, bgr24 drops it */
+    const char *workflow_mode;       /* auto image-to-image image-to-video */
+} fu_output_settings;
 
-    /* processors, in order */
-    const char *processors[FU_MAX_PROCESSORS];
-    int processor_count;
-
-    /* face_debugger */
-    const char *debugger_items[FU_MAX_ITEMS];
-    int debugger_item_count;
-
-    /* face_swapper */
-    const char *swapper_model;
-    int swapper_pixel_boost;        /* 0 = model's size */
-    float swapper_weight;
-
-    /* face masker */
-    const char *mask_types[4];
-    int mask_type_count;
-    float mask_blur;
-    int mask_padding[4];            /* top right bottom left, percent */
-
-    /* output */
-    int output_image_quality;
-    float output_image_scale;
-    /* video output: encoder, quality, fps, scale, audio, trim (the public
-     * struct, so the CLI and the C API describe a video run the same way;
-     * its callbacks are unused here) */
-    facefuse_video_params video;
-    int execution_thread_count;
-    const char *progress_mode;      /* "bar", "json", "none" */
-
-    /* frame_enhancer */
-    const char *frame_enhancer_model; /* NULL = span_kendata_x4 */
-    int frame_enhancer_blend;       /* 0..100, share of the enhanced frame (FaceFusion default 80) */
-
-    /* face masker: models and selections of the occlusion, region and area types */
-    const char *occluder_model;     /* xseg_1 xseg_2 xseg_3 many (NULL = xseg_1) */
-    const char *parser_model;       /* bisenet_resnet_18 bisenet_resnet_34 (NULL = 34) */
-    const char *mask_regions[10];   /* none = all ten */
-    int mask_region_count;
-    const char *mask_areas[3];      /* none = all three */
-    int mask_area_count;
-
-    /* face blending (facefuse's own): colour transfer and paste mode */
-    const char *color_match;        /* none reinhard histogram (NULL = none) */
-    const char *blend_mode;         /* linear poisson (NULL = linear) */
-
-    /* face_enhancer */
-    const char *face_enhancer_model; /* NULL = gfpgan_1.4 */
-    int face_enhancer_blend;        /* 0..100 (80) */
-    float face_enhancer_weight;     /* CodeFormer's fidelity 0..1 (0.5) */
+typedef struct fu_run_config {
+    fu_paths_settings paths;
+    fu_analysis_settings analysis_settings;
+    facefuse_analysis_params analysis;   /* from analysis_settings */
+    fu_selector_settings selector_settings;
+    facefuse_selector_params selector;   /* from selector_settings */
+    int selector_gender_auto, selector_race_auto;
+    fu_masker_settings masker;
+    fu_output_settings output;
+    fu_context_settings context;
+    fu_strs processors;                  /* the chain, in order */
+    /* Each processor's settings, indexed as fu_processor_all() (malloc'd,
+     * owned by the config). */
+    void *processor_settings[FU_MAX_PROCESSOR_KINDS];
+    int target_is_video;                 /* set by the workflow */
 } fu_run_config;
+
+/* The option groups a run is described by, in FaceFusion's --help order
+ * (front ends add their own). *count receives the number. */
+const fu_option_group *const *fu_run_option_groups(int *count);
+
+/* Fills cfg from the set, which must hold every group of
+ * fu_run_option_groups. Errors name the option. */
+facefuse_status fu_run_config_init(fu_run_config *cfg, const fu_optset *set, fu_err *err);
+void fu_run_config_free(fu_run_config *cfg);
+
+/* Initialises set over fu_run_option_groups, parses option words (argv
+ * style, no command) into it and builds cfg: what a test, a benchmark or a
+ * stored job step does. Free set (also on failure) and cfg afterwards. */
+facefuse_status fu_run_config_from_args(fu_optset *set, fu_run_config *cfg, int argc, char **argv, fu_err *err);
+
+/* The settings of the processor named `name` (NULL when unknown). */
+const void *fu_run_config_processor_settings(const fu_run_config *cfg, const char *name);
+
+/* The public video parameters the output settings describe (callbacks unset). */
+facefuse_video_params fu_run_video_params(const fu_run_config *cfg);
 
 #endif

@@ -10,8 +10,10 @@
 #include "pipeline/image_run.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "core/geometry.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "media/resize.h"
 #include "media/image_io.h"
@@ -33,8 +35,21 @@ static facefuse_status scale_output(facefuse_image *frame, float scale, fu_err *
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, int *faces_selected,
-                             fu_err *err)
+/* --temp-pixel-format bgr24 processes (and writes) the frame without its alpha. */
+static facefuse_status apply_pixel_format(facefuse_image *frame, const fu_run_config *cfg, fu_err *err)
+{
+    facefuse_image rgb = {0};
+    if (frame->channels != 4 || !cfg->output.temp_pixel_format || strcmp(cfg->output.temp_pixel_format, "bgr24"))
+        return FACEFUSE_OK;
+    if (fu_image_to_rgb(&rgb, frame) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory dropping the alpha channel");
+    facefuse_image_free(frame);
+    *frame = rgb;
+    return FACEFUSE_OK;
+}
+
+facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks,
+                             int *faces_selected, fu_err *err)
 {
     facefuse_image frame = {0};
     fu_chain *chain = NULL;
@@ -43,23 +58,29 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, in
 
     if (faces_selected)
         *faces_selected = 0;
-    if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
+    if ((rc = fu_chain_new(ctx, cfg, NULL, &chain, err)) != FACEFUSE_OK)
         return rc;
-    if ((rc = fu_image_read(cfg->target_path, &frame, err)) != FACEFUSE_OK)
+    if ((rc = fu_image_read(cfg->paths.target_path, &frame, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = apply_pixel_format(&frame, cfg, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = fu_chain_set_reference(chain, &frame, err)) != FACEFUSE_OK)
         goto done;
-    if ((rc = fu_chain_process(chain, &frame, &selected, err)) != FACEFUSE_OK)
+    if ((rc = fu_chain_process(chain, &frame, 0, &selected, err)) != FACEFUSE_OK)
         goto done;
-    if (selected == 0)
-        fu_warn("no face selected in %s: the output is the unchanged target", cfg->target_path);
-    if ((rc = scale_output(&frame, cfg->output_image_scale, err)) != FACEFUSE_OK)
+    if (hooks && hooks->cancel && *hooks->cancel) {
+        rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped before writing %s", cfg->paths.output_path);
+        goto done;
+    }
+    if (selected == 0 && fu_chain_uses_faces(chain))
+        fu_warn("no face selected in %s: the output is the unchanged target", cfg->paths.target_path);
+    if ((rc = scale_output(&frame, cfg->output.image_scale, err)) != FACEFUSE_OK)
         goto done;
     fu_provenance provenance;
     char tag[FU_PROVENANCE_TAG_MAX];
     fu_provenance_init(&provenance);
     fu_provenance_from_config(cfg, &provenance);
-    rc = fu_image_write_tagged(cfg->output_path, &frame, cfg->output_image_quality,
+    rc = fu_image_write_tagged(cfg->paths.output_path, &frame, cfg->output.image_quality,
                                fu_provenance_tag(&provenance, NULL, tag, sizeof tag), err);
     if (faces_selected)
         *faces_selected = selected;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "processors/processor.h"
 
 void fu_provenance_init(fu_provenance *p)
 {
@@ -96,39 +97,48 @@ const char *fu_provenance_tag(const fu_provenance *p, const char *mode, char *bu
     return buf;
 }
 
-static int has_processor(const fu_run_config *cfg, const char *name)
+/* Each "--…-model" option of a processor's table, read from its settings. */
+static void add_processor_models(const fu_run_config *cfg, const fu_processor *proc, fu_provenance *p)
 {
-    for (int i = 0; i < cfg->processor_count; i++)
-        if (!strcmp(cfg->processors[i], name))
+    const void *settings = fu_run_config_processor_settings(cfg, proc->name);
+    if (!settings || !proc->options)
+        return;
+    for (const fu_option *o = proc->options->options; o->name; o++) {
+        size_t len = strlen(o->name);
+        if (o->type == FU_OPT_STRING && o->offset != FU_OPT_NONE && len > 6 && !strcmp(o->name + len - 6, "-model"))
+            fu_provenance_add_model(p, *(const char *const *)((const char *)settings + o->offset));
+    }
+}
+
+static int has_word(fu_strs list, const char *word)
+{
+    for (int i = 0; i < list.n; i++)
+        if (!strcmp(list.v[i], word))
             return 1;
     return 0;
 }
 
 void fu_provenance_from_config(const fu_run_config *cfg, fu_provenance *p)
 {
-    int faces = 0;
-    for (int i = 0; i < cfg->processor_count; i++) {
-        fu_provenance_add_processor(p, cfg->processors[i]);
-        faces |= strcmp(cfg->processors[i], "frame_enhancer") != 0;
+    unsigned needs = 0;
+    for (int i = 0; i < cfg->processors.n; i++) {
+        const fu_processor *proc = fu_processor_find(cfg->processors.v[i]);
+        fu_provenance_add_processor(p, cfg->processors.v[i]);
+        if (!proc)
+            continue;
+        needs |= proc->needs;
+        add_processor_models(cfg, proc, p);
     }
-    if (faces) {
+    if (needs & (FU_NEEDS_FACES | FU_NEEDS_IDENTITY | FU_NEEDS_AGE)) {
         fu_provenance_add_model(p, cfg->analysis.detector_model);
         if (cfg->analysis.landmarker_score > 0)
             fu_provenance_add_model(p, cfg->analysis.landmarker_model);
     }
-    if (has_processor(cfg, "face_swapper")) {
+    if (needs & FU_NEEDS_IDENTITY)
         fu_provenance_add_model(p, cfg->analysis.recognizer_model ? cfg->analysis.recognizer_model
                                                                  : "arcface_w600k_r50");
-        fu_provenance_add_model(p, cfg->swapper_model);
-    }
-    if (has_processor(cfg, "face_enhancer"))
-        fu_provenance_add_model(p, cfg->face_enhancer_model);
-    if (has_processor(cfg, "frame_enhancer"))
-        fu_provenance_add_model(p, cfg->frame_enhancer_model);
-    for (int i = 0; i < cfg->mask_type_count; i++) {
-        if (!strcmp(cfg->mask_types[i], "occlusion"))
-            fu_provenance_add_model(p, cfg->occluder_model ? cfg->occluder_model : "xseg_1");
-        if (!strcmp(cfg->mask_types[i], "region"))
-            fu_provenance_add_model(p, cfg->parser_model ? cfg->parser_model : "bisenet_resnet_34");
-    }
+    if (has_word(cfg->masker.types, "occlusion"))
+        fu_provenance_add_model(p, cfg->masker.occluder_model);
+    if (has_word(cfg->masker.types, "region"))
+        fu_provenance_add_model(p, cfg->masker.parser_model);
 }

@@ -12,60 +12,84 @@
 #include <string.h>
 
 #include "core/file.h"
+#include "core/image.h"
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/provenance.h"
 #include "pipeline/video_run.h"
 
+typedef struct workflow {
+    fu_chain *chain;
+    int drop_alpha;      /* --temp-pixel-format bgr24 */
+} workflow;
+
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
 {
-    (void)index;
-    return fu_chain_process((fu_chain *)user, frame, NULL, err);
+    const workflow *w = user;
+    if (w->drop_alpha && frame->channels == 4) {
+        facefuse_image rgb = {0};
+        if (fu_image_to_rgb(&rgb, frame) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory dropping the alpha of frame %lld",
+                           (long long)index);
+        facefuse_image_free(frame);
+        *frame = rgb;
+    }
+    return fu_chain_process(w->chain, frame, index, NULL, err);
 }
 
-facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err)
+/* The target's rate, for processors that follow time (lip sync). */
+static facefuse_status probe_fps(const char *path, double *fps, fu_err *err)
 {
-    fu_chain *chain = NULL;
+    fu_video_reader *r = NULL;
+    facefuse_status rc = fu_video_reader_open(&r, path, 1, err);
+    if (rc == FACEFUSE_OK)
+        *fps = fu_video_reader_info(r)->fps;
+    fu_video_reader_close(r);
+    return rc;
+}
+
+facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks, fu_err *err)
+{
+    workflow w = {NULL, 0};
     facefuse_image reference = {0};
-    fu_progress_state progress = {0};
+    facefuse_video_params params = fu_run_video_params(cfg);
     fu_video_job job = fu_video_job_default();
+    fu_chain_target target = {1, 0, cfg->output.trim_frame_start > 0 ? cfg->output.trim_frame_start : 0};
     fu_provenance provenance;
     char tag[FU_PROVENANCE_TAG_MAX];
     facefuse_status rc;
 
-    if ((rc = fu_chain_new(ctx, cfg, &chain, err)) != FACEFUSE_OK)
+    if ((rc = probe_fps(cfg->paths.target_path, &target.fps, err)) != FACEFUSE_OK)
         return rc;
-    rc = fu_video_read_frame_at(cfg->target_path, cfg->reference_frame_number, &reference, err);
+    if ((rc = fu_chain_new(ctx, cfg, &target, &w.chain, err)) != FACEFUSE_OK)
+        return rc;
+    rc = fu_video_read_frame_at(cfg->paths.target_path, cfg->selector_settings.reference_frame_number, &reference,
+                                err);
     if (rc == FACEFUSE_OK)
-        rc = fu_chain_set_reference(chain, &reference, err);
+        rc = fu_chain_set_reference(w.chain, &reference, err);
     facefuse_image_free(&reference);
     if (rc != FACEFUSE_OK) {
-        fu_chain_free(chain);
+        fu_chain_free(w.chain);
         return rc;
     }
-
-    fu_video_job_from_params(&job, cfg->target_path, cfg->output_path, &cfg->video);
-    for (int i = 0; i < cfg->source_count; i++)
-        if (fu_path_is_audio(cfg->source_paths[i]))
-            job.audio_path = cfg->source_paths[i];
+    w.drop_alpha = cfg->output.temp_pixel_format && strcmp(cfg->output.temp_pixel_format, "bgr24") == 0;
+    fu_video_job_from_params(&job, cfg->paths.target_path, cfg->paths.output_path, &params);
+    for (int i = 0; i < cfg->paths.source_paths.n; i++)
+        if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
+            job.audio_path = cfg->paths.source_paths.v[i];
     /* The writer opens at the size of the first processed frame (times
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process = process_frame;
-    job.process_user = chain;
+    job.process_user = &w;
     fu_provenance_init(&provenance);
     fu_provenance_from_config(cfg, &provenance);
     job.provenance = fu_provenance_tag(&provenance, NULL, tag, sizeof tag);
-    job.cancel = cancel;
-    if (cfg->progress_mode && strcmp(cfg->progress_mode, "json") == 0) {
-        job.progress = fu_progress_json;
-        job.progress_user = &progress;
-    } else if (!cfg->progress_mode || strcmp(cfg->progress_mode, "bar") == 0) {
-        job.progress = fu_video_progress_bar;
-        job.progress_user = &progress;
-    }
-    fu_info("processing %s with %d workers", cfg->target_path, job.thread_count);
+    job.cancel = hooks->cancel;
+    job.progress = hooks->progress;
+    job.progress_user = hooks->progress_user;
+    fu_info("processing %s with %d workers", cfg->paths.target_path, job.thread_count);
     rc = fu_video_run(&job, err);
-    fu_chain_free(chain);
+    fu_chain_free(w.chain);
     return rc;
 }

@@ -7,9 +7,9 @@
 #define FU_VIDEO_WORKFLOW_H
 
 #include "core/error.h"
-#include "pipeline/config.h"
+#include "pipeline/run.h"
 
-/* cancel: set non-zero (e.g. by SIGINT) to stop; FACEFUSE_ERR_CANCELLED then. */
-facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, volatile int *cancel, fu_err *err);
+/* hooks->cancel set non-zero (e.g. by SIGINT) stops; FACEFUSE_ERR_CANCELLED then. */
+facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks, fu_err *err);
 
 #endif

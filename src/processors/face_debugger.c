@@ -23,23 +23,32 @@
 
 #define MASK_CROP_PX 512
 
-static const char *items[] = {"bounding-box", "face-landmark-5", "face-landmark-5/68",
-                              "face-landmark-68", "face-landmark-68/5", "face-mask"};
+typedef struct debugger_settings {
+    fu_strs items;
+} debugger_settings;
 
-int fu_debugger_item_known(const char *name)
-{
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        if (strcmp(items[i], name) == 0)
-            return 1;
-    return 0;
-}
+static const fu_option debugger_options[] = {
+    {.name = "--face-debugger-items", .section = "processors", .type = FU_OPT_STRINGS,
+     .def = "face-landmark-5/68 face-mask",
+     .choices = "bounding-box face-landmark-5 face-landmark-5/68 face-landmark-68 face-landmark-68/5 face-mask",
+     .count_max = 6, .offset = offsetof(debugger_settings, items), .help = "what face_debugger draws"},
+    {0}};
 
-static int wants(const fu_run_config *cfg, const char *item)
+static const fu_option_group debugger_group = {"face_debugger", "processors", debugger_options,
+                                               sizeof(debugger_settings), NULL};
+
+/* Bits of the items drawn, in the order of the option's choices. */
+enum { ITEM_BOX = 1, ITEM_LM5 = 2, ITEM_LM5_68 = 4, ITEM_LM68 = 8, ITEM_LM68_5 = 16, ITEM_MASK = 32 };
+
+static unsigned items_of(fu_strs items)
 {
-    for (int i = 0; i < cfg->debugger_item_count; i++)
-        if (strcmp(cfg->debugger_items[i], item) == 0)
-            return 1;
-    return 0;
+    unsigned bits = 0;
+    for (int i = 0; i < items.n; i++) {
+        int k = fu_word_index(debugger_options[0].choices, items.v[i]);
+        if (k >= 0)
+            bits |= 1u << k;
+    }
+    return bits;
 }
 
 static void draw_points(facefuse_image *im, const facefuse_point *p, int n, float radius, fu_rgb c)
@@ -50,6 +59,7 @@ static void draw_points(facefuse_image *im, const facefuse_point *p, int n, floa
 }
 
 typedef struct debugger_state {
+    unsigned items;       /* ITEM_* */
     fu_face_masker *masker;
     float *box;           /* MASK_CROP_PX² box mask, blur 0; NULL when box is not selected */
 } debugger_state;
@@ -64,18 +74,20 @@ static void debugger_release(void *state)
     free(st);
 }
 
-static facefuse_status debugger_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state, fu_err *err)
+static facefuse_status debugger_prepare(const fu_processor_env *env, const void *settings, void **state,
+                                        fu_err *err)
 {
+    const debugger_settings *set = settings;
     facefuse_status rc = FACEFUSE_OK;
     *state = NULL;
-    if (!wants(cfg, "face-mask"))
-        return FACEFUSE_OK;
     debugger_state *st = calloc(1, sizeof *st);
     if (!st)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    rc = fu_face_masker_open(ctx, cfg, &st->masker, err);
-    if (rc == FACEFUSE_OK && (fu_face_masker_types(st->masker) & FU_MASK_BOX))
-        rc = fu_box_mask(MASK_CROP_PX, 0.0f, cfg->mask_padding, &st->box, err);
+    st->items = items_of(set->items);
+    if (st->items & ITEM_MASK)
+        rc = fu_face_masker_open(env->ctx, env->masker, &st->masker, err);
+    if (rc == FACEFUSE_OK && st->masker && (fu_face_masker_types(st->masker) & FU_MASK_BOX))
+        rc = fu_box_mask(MASK_CROP_PX, 0.0f, env->masker->padding.v, &st->box, err);
     if (rc != FACEFUSE_OK) {
         debugger_release(st);
         return rc;
@@ -141,38 +153,40 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
 {
     const fu_rgb red = {255, 0, 0}, green = {0, 255, 0}, blue = {0, 120, 255}, yellow = {255, 255, 0};
     facefuse_image *im = f->frame, pristine = {0};
-    const fu_run_config *cfg = f->cfg;
+    const debugger_state *st = f->state;
+    const unsigned items = st->items;
     facefuse_status rc = FACEFUSE_OK;
 
     /* Masks are computed on the frame as it came, not on what was already
      * drawn for the faces before. */
-    if (wants(cfg, "face-mask") && f->state && f->face_count > 1 && fu_image_copy(&pristine, im) != FACEFUSE_OK)
+    if ((items & ITEM_MASK) && f->face_count > 1 && fu_image_copy(&pristine, im) != FACEFUSE_OK)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "face debugger: out of memory copying the frame");
     for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++) {
         const facefuse_face *face = &f->faces[i];
         float w = face->box[2] - face->box[0];
         int thick = w > 200 ? 3 : 2;
         float radius = w > 200 ? 3.0f : 2.0f;
-        if (wants(cfg, "bounding-box")) {
+        if (items & ITEM_BOX) {
             char score[16];
             fu_draw_rect(im, face->box[0], face->box[1], face->box[2], face->box[3], thick, red);
             snprintf(score, sizeof score, "%.2f", face->detector_score);
             fu_draw_text(im, (int)face->box[0], (int)face->box[1] - 18, score, 2, red);
         }
-        if (wants(cfg, "face-mask") && f->state &&
-            (rc = draw_face_mask(im, pristine.data ? &pristine : im, f->state, face, thick, err)) != FACEFUSE_OK)
+        if ((items & ITEM_MASK) &&
+            (rc = draw_face_mask(im, pristine.data ? &pristine : im, st, face, thick, err)) != FACEFUSE_OK)
             break;
-        if (wants(cfg, "face-landmark-5"))
+        if (items & ITEM_LM5)
             draw_points(im, face->landmark_5, 5, radius + 1, red);
-        if (wants(cfg, "face-landmark-5/68"))
+        if (items & ITEM_LM5_68)
             draw_points(im, face->landmark_5_68, 5, radius + 1, green);
-        if (wants(cfg, "face-landmark-68") && face->has_landmark_68)
+        if ((items & ITEM_LM68) && face->has_landmark_68)
             draw_points(im, face->landmark_68, 68, radius, yellow);
-        if (wants(cfg, "face-landmark-68/5"))
+        if (items & ITEM_LM68_5)
             draw_points(im, face->landmark_68_5, 68, radius, blue);
     }
     facefuse_image_free(&pristine);
     return rc;
 }
 
-const fu_processor fu_face_debugger = {"face_debugger", debugger_prepare, debug_frame, debugger_release, 1};
+const fu_processor fu_face_debugger = {"face_debugger", &debugger_group, FU_NEEDS_FACES, debugger_prepare, debug_frame,
+                                      debugger_release};

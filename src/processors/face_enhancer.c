@@ -246,9 +246,32 @@ done:
 
 /* ---------------------------------------------------------------- processor */
 
+typedef struct enhancer_settings {
+    const char *model;
+    int blend;
+    float weight;
+} enhancer_settings;
+
+#define EN(field) offsetof(enhancer_settings, field)
+
+static const fu_option enhancer_options[] = {
+    {.name = "--face-enhancer-model", .section = "processors", .type = FU_OPT_STRING, .def = DEFAULT_MODEL,
+     .choices = "codeformer gfpgan_1.2 gfpgan_1.3 gfpgan_1.4 gpen_bfr_256 gpen_bfr_512 gpen_bfr_1024 gpen_bfr_2048 "
+                "restoreformer_plus_plus",
+     .offset = EN(model), .help = "face enhancer model"},
+    {.name = "--face-enhancer-blend", .section = "processors", .type = FU_OPT_INT, .def = "80", .min = 0, .max = 100,
+     .step = 1, .offset = EN(blend), .help = "share of the enhanced face"},
+    {.name = "--face-enhancer-weight", .section = "processors", .type = FU_OPT_FLOAT, .def = "0.5", .min = 0,
+     .max = 1, .step = 0.05, .offset = EN(weight), .help = "fidelity of models with a weight input (CodeFormer)"},
+    {0}};
+
+static const fu_option_group enhancer_group = {"face_enhancer", "processors", enhancer_options,
+                                               sizeof(enhancer_settings), NULL};
+
 typedef struct enhancer_state {
     fu_face_masker *masker;
     fu_face_enhancer *enhancer;
+    int blend;
 } enhancer_state;
 
 static void enhancer_release(void *state)
@@ -261,21 +284,20 @@ static void enhancer_release(void *state)
     free(st);
 }
 
-static facefuse_status enhancer_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state, fu_err *err)
+static facefuse_status enhancer_prepare(const fu_processor_env *env, const void *settings, void **state,
+                                        fu_err *err)
 {
-    const char *model = cfg->face_enhancer_model ? cfg->face_enhancer_model : DEFAULT_MODEL;
+    const enhancer_settings *set = settings;
     facefuse_status rc;
     *state = NULL;
-    if (cfg->face_enhancer_blend < 0 || cfg->face_enhancer_blend > 100)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "face enhancer blend %d is outside 0..100",
-                       cfg->face_enhancer_blend);
     enhancer_state *st = calloc(1, sizeof *st);
     if (!st)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    rc = fu_face_masker_open(ctx, cfg, &st->masker, err);
+    st->blend = set->blend;
+    rc = fu_face_masker_open(env->ctx, env->masker, &st->masker, err);
     if (rc == FACEFUSE_OK)
-        rc = fu_face_enhancer_open(ctx, model, cfg->mask_blur, cfg->face_enhancer_weight, st->masker,
-                                   &st->enhancer, err);
+        rc = fu_face_enhancer_open(env->ctx, set->model, env->masker->blur, set->weight, st->masker, &st->enhancer,
+                                   err);
     if (rc != FACEFUSE_OK) {
         enhancer_release(st);
         return rc;
@@ -289,12 +311,13 @@ static facefuse_status enhancer_process(fu_frame *f, fu_err *err)
     const enhancer_state *st = f->state;
     facefuse_status rc = FACEFUSE_OK;
     for (int i = 0; i < f->face_count && rc == FACEFUSE_OK; i++)
-        rc = fu_face_enhancer_enhance_face(st->enhancer, f->frame, &f->faces[i], f->cfg->face_enhancer_blend, NULL,
+        rc = fu_face_enhancer_enhance_face(st->enhancer, f->frame, &f->faces[i], st->blend, NULL,
                                            err);
     return rc;
 }
 
-const fu_processor fu_face_enhancer_processor = {"face_enhancer", enhancer_prepare, enhancer_process, enhancer_release, 1};
+const fu_processor fu_face_enhancer_processor = {"face_enhancer", &enhancer_group, FU_NEEDS_FACES, enhancer_prepare,
+                                                enhancer_process, enhancer_release};
 
 facefuse_enhancer_params facefuse_enhancer_default_params(void)
 {

@@ -29,17 +29,50 @@ struct fu_face_masker {
 
 static const char *const area_names[3] = {"upper-face", "lower-face", "mouth"};
 
-facefuse_status fu_mask_types_parse(const fu_run_config *cfg, unsigned *types, fu_err *err)
+#define M(field) offsetof(fu_masker_settings, field)
+
+static const fu_option masker_options[] = {
+    {.name = "--face-occluder-model", .section = "face_masker", .type = FU_OPT_STRING, .def = "xseg_1",
+     .choices = "many xseg_1 xseg_2 xseg_3", .offset = M(occluder_model), .help = "occlusion mask model"},
+    {.name = "--face-parser-model", .section = "face_masker", .type = FU_OPT_STRING, .def = "bisenet_resnet_34",
+     .choices = "bisenet_resnet_18 bisenet_resnet_34", .offset = M(parser_model), .help = "region mask model"},
+    {.name = "--face-mask-types", .section = "face_masker", .type = FU_OPT_STRINGS, .def = "box",
+     .choices = "box occlusion area region", .count_max = 4, .offset = M(types),
+     .help = "masks a processed face is pasted through, combined by minimum"},
+    {.name = "--face-mask-areas", .section = "face_masker", .type = FU_OPT_STRINGS,
+     .def = "upper-face lower-face mouth", .choices = "upper-face lower-face mouth", .count_max = 3,
+     .offset = M(areas), .help = "68-landmark areas of the area mask"},
+    {.name = "--face-mask-regions", .section = "face_masker", .type = FU_OPT_STRINGS,
+     .def = "skin left-eyebrow right-eyebrow left-eye right-eye glasses nose mouth upper-lip lower-lip",
+     .choices = "skin left-eyebrow right-eyebrow left-eye right-eye glasses nose mouth upper-lip lower-lip",
+     .count_max = 10, .offset = M(regions), .help = "face parser regions of the region mask"},
+    {.name = "--face-mask-blur", .section = "face_masker", .type = FU_OPT_FLOAT, .def = "0.3", .min = 0, .max = 1,
+     .step = 0.05, .offset = M(blur), .help = "box mask blur"},
+    {.name = "--face-mask-padding", .section = "face_masker", .type = FU_OPT_INTS, .def = "0 0 0 0", .min = 0,
+     .max = 100, .step = 1, .flags = FU_OPTF_TRBL, .offset = M(padding),
+     .help = "box mask padding, percent: top right bottom left (1 to 4 values)"},
+    {.name = "--face-color-match", .section = "face_masker", .type = FU_OPT_STRING, .def = "none",
+     .choices = "none reinhard histogram", .offset = M(color_match),
+     .help = "match the processed face's Lab colour statistics to the target's (facefuse's own)"},
+    {.name = "--face-blend-mode", .section = "face_masker", .type = FU_OPT_STRING, .def = "linear",
+     .choices = "linear poisson", .offset = M(blend_mode),
+     .help = "paste the processed face linearly or by Poisson (seamless) cloning (facefuse's own)"},
+    {0}};
+
+const fu_option_group fu_face_masker_options = {"face_masker", "face masker", masker_options,
+                                                sizeof(fu_masker_settings), NULL};
+
+facefuse_status fu_mask_types_parse(const fu_masker_settings *ms, unsigned *types, fu_err *err)
 {
     static const char *const names[4] = {"box", "occlusion", "area", "region"};
     *types = 0;
-    for (int i = 0; i < cfg->mask_type_count; i++) {
+    for (int i = 0; i < ms->types.n; i++) {
         int k = 0;
-        while (k < 4 && strcmp(names[k], cfg->mask_types[i]) != 0)
+        while (k < 4 && strcmp(names[k], ms->types.v[i]) != 0)
             k++;
         if (k == 4)
             return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
-                           "unknown face mask type '%s' (box, occlusion, area, region)", cfg->mask_types[i]);
+                           "unknown face mask type '%s' (box, occlusion, area, region)", ms->types.v[i]);
         *types |= 1u << k;
     }
     if (*types == 0)
@@ -75,21 +108,21 @@ static facefuse_status open_occluders(fu_face_masker *m, facefuse_context *ctx, 
     return rc;
 }
 
-static facefuse_status open_parser(fu_face_masker *m, facefuse_context *ctx, const fu_run_config *cfg, fu_err *err)
+static facefuse_status open_parser(fu_face_masker *m, facefuse_context *ctx, const fu_masker_settings *ms, fu_err *err)
 {
-    const char *model = cfg->parser_model ? cfg->parser_model : DEFAULT_PARSER;
+    const char *model = ms->parser_model ? ms->parser_model : DEFAULT_PARSER;
     if (strncmp(model, "bisenet_", 8) != 0)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown face parser model '%s'", model);
     for (int i = 0; i < FU_REGION_COUNT; i++) /* none named: all regions */
         m->classes[i] = fu_mask_region_class(fu_mask_region_name(i));
     m->n_classes = FU_REGION_COUNT;
-    if (cfg->mask_region_count > 0) {
+    if (ms->regions.n > 0) {
         m->n_classes = 0;
-        for (int i = 0; i < cfg->mask_region_count && i < FU_REGION_COUNT; i++) {
-            int c = fu_mask_region_class(cfg->mask_regions[i]);
+        for (int i = 0; i < ms->regions.n && i < FU_REGION_COUNT; i++) {
+            int c = fu_mask_region_class(ms->regions.v[i]);
             if (c < 0)
                 return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown face mask region '%s'",
-                               cfg->mask_regions[i]);
+                               ms->regions.v[i]);
             m->classes[m->n_classes++] = c;
         }
     }
@@ -97,26 +130,26 @@ static facefuse_status open_parser(fu_face_masker *m, facefuse_context *ctx, con
     return rc == FACEFUSE_OK ? fu_parser_check(m->parser, m->parser_size, err) : rc;
 }
 
-static facefuse_status choose_areas(fu_face_masker *m, const fu_run_config *cfg, fu_err *err)
+static facefuse_status choose_areas(fu_face_masker *m, const fu_masker_settings *ms, fu_err *err)
 {
-    if (cfg->mask_area_count == 0) {
+    if (ms->areas.n == 0) {
         memcpy(m->areas, area_names, sizeof area_names);
         m->n_areas = 3;
         return FACEFUSE_OK;
     }
-    for (int i = 0; i < cfg->mask_area_count && m->n_areas < 3; i++) {
+    for (int i = 0; i < ms->areas.n && m->n_areas < 3; i++) {
         int k = 0;
-        while (k < 3 && strcmp(area_names[k], cfg->mask_areas[i]) != 0)
+        while (k < 3 && strcmp(area_names[k], ms->areas.v[i]) != 0)
             k++;
         if (k == 3)
             return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown face mask area '%s' (upper-face, "
-                           "lower-face, mouth)", cfg->mask_areas[i]);
+                           "lower-face, mouth)", ms->areas.v[i]);
         m->areas[m->n_areas++] = area_names[k];
     }
     return FACEFUSE_OK;
 }
 
-facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_run_config *cfg, fu_face_masker **out,
+facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_masker_settings *ms, fu_face_masker **out,
                                     fu_err *err)
 {
     facefuse_status rc;
@@ -124,13 +157,13 @@ facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_run_config *
     fu_face_masker *m = calloc(1, sizeof *m);
     if (!m)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    rc = fu_mask_types_parse(cfg, &m->types, err);
+    rc = fu_mask_types_parse(ms, &m->types, err);
     if (rc == FACEFUSE_OK && (m->types & FU_MASK_OCCLUSION))
-        rc = open_occluders(m, ctx, cfg->occluder_model, err);
+        rc = open_occluders(m, ctx, ms->occluder_model, err);
     if (rc == FACEFUSE_OK && (m->types & FU_MASK_REGION))
-        rc = open_parser(m, ctx, cfg, err);
+        rc = open_parser(m, ctx, ms, err);
     if (rc == FACEFUSE_OK && (m->types & FU_MASK_AREA))
-        rc = choose_areas(m, cfg, err);
+        rc = choose_areas(m, ms, err);
     if (rc != FACEFUSE_OK) {
         free(m);
         return rc;

@@ -17,18 +17,34 @@
 
 #include "core/error.h"
 #include "core/geometry.h"
-#include "pipeline/config.h"
+#include "core/option.h"
 
 enum { FU_MASK_BOX = 1, FU_MASK_OCCLUSION = 2, FU_MASK_AREA = 4, FU_MASK_REGION = 8 };
 
+/* FaceFusion's "face masker" options, plus facefuse's own colour match and
+ * blend mode (how a processed crop goes back: blend.h). */
+typedef struct fu_masker_settings {
+    const char *occluder_model;      /* many xseg_1 xseg_2 xseg_3 */
+    const char *parser_model;        /* bisenet_resnet_18 bisenet_resnet_34 */
+    fu_strs types;                   /* box occlusion area region */
+    fu_strs areas;                   /* upper-face lower-face mouth */
+    fu_strs regions;                 /* skin … lower-lip */
+    float blur;                      /* box mask blur 0..1 */
+    fu_ints padding;                 /* box mask padding top right bottom left, percent (4) */
+    const char *color_match;         /* none reinhard histogram */
+    const char *blend_mode;          /* linear poisson */
+} fu_masker_settings;
+
+extern const fu_option_group fu_face_masker_options;
+
 typedef struct fu_face_masker fu_face_masker;
 
-/* The FU_MASK_* bits of cfg->mask_types; FACEFUSE_ERR_INVALID_ARGUMENT
- * naming an unknown type. No types at all means box. */
-facefuse_status fu_mask_types_parse(const fu_run_config *cfg, unsigned *types, fu_err *err);
+/* The FU_MASK_* bits of s->types; FACEFUSE_ERR_INVALID_ARGUMENT naming an
+ * unknown type. No types at all means box. */
+facefuse_status fu_mask_types_parse(const fu_masker_settings *s, unsigned *types, fu_err *err);
 
 /* Loads and checks the models the selected types need. */
-facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_run_config *cfg, fu_face_masker **out,
+facefuse_status fu_face_masker_open(facefuse_context *ctx, const fu_masker_settings *s, fu_face_masker **out,
                                     fu_err *err);
 void fu_face_masker_close(fu_face_masker *m);
 unsigned fu_face_masker_types(const fu_face_masker *m);

@@ -24,6 +24,45 @@
 #define DEFAULT_SWAPPER_MODEL "hyperswap_1a_256"
 #define DEFAULT_RECOGNIZER "arcface_w600k_r50"
 
+/* The processor's settings, filled from its option table. */
+typedef struct swapper_settings {
+    const char *model;
+    const char *pixel_boost;   /* "512x512", NULL = the model's size */
+    float weight;
+} swapper_settings;
+
+#define SW(field) offsetof(swapper_settings, field)
+
+static const fu_option swapper_options[] = {
+    {.name = "--face-swapper-model", .section = "processors", .type = FU_OPT_STRING, .def = DEFAULT_SWAPPER_MODEL,
+     .choices = "blendswap_256 ghost_1_256 ghost_2_256 ghost_3_256 hififace_unofficial_256 hyperswap_1a_256 "
+                "hyperswap_1b_256 hyperswap_1c_256 inswapper_128 inswapper_128_fp16 simswap_256 "
+                "simswap_unofficial_512 uniface_256",
+     .offset = SW(model), .help = "face swapper model"},
+    {.name = "--face-swapper-pixel-boost", .section = "processors", .type = FU_OPT_STRING,
+     .choices = "128x128 256x256 384x384 512x512 768x768 1024x1024", .offset = SW(pixel_boost),
+     .help = "swap resolution, a multiple of the model's size (default: the model's size)"},
+    {.name = "--face-swapper-weight", .section = "processors", .type = FU_OPT_FLOAT, .def = "0.5", .min = 0, .max = 1,
+     .step = 0.05, .offset = SW(weight), .help = "identity weight (0.5 = the source's identity)"},
+    {0}};
+
+/* The pixel boost must be a multiple of the model's size (FaceFusion's
+ * choices per model). */
+static facefuse_status check_swapper(void *settings, fu_err *err)
+{
+    const swapper_settings *s = settings;
+    const fu_model_def *def = fu_model_find(s->model);
+    int boost = s->pixel_boost ? atoi(s->pixel_boost) : 0;
+    if (def && boost && (boost < def->size || boost % def->size != 0))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                       "--face-swapper-pixel-boost %s does not suit %s (a multiple of %dx%d)", s->pixel_boost,
+                       s->model, def->size, def->size);
+    return FACEFUSE_OK;
+}
+
+static const fu_option_group swapper_group = {"face_swapper", "processors", swapper_options,
+                                              sizeof(swapper_settings), check_swapper};
+
 typedef struct swapper_state {
     fu_swapper *swapper;
     fu_face_masker *masker;
@@ -42,32 +81,35 @@ static void swapper_release(void *state)
     free(st);
 }
 
-static facefuse_status swapper_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state, fu_err *err)
+static facefuse_status swapper_prepare(const fu_processor_env *env, const void *settings, void **state,
+                                       fu_err *err)
 {
-    facefuse_analysis_params analysis = cfg->analysis;
+    const swapper_settings *set = settings;
+    facefuse_context *ctx = env->ctx;
+    facefuse_analysis_params analysis = *env->analysis;
     float latent[FACEFUSE_EMBEDDING_MAX];
     fu_color_match_mode color;
     fu_blend_mode blend;
     facefuse_status rc;
 
     *state = NULL;
-    if ((rc = fu_color_match_parse(cfg->color_match, &color, err)) != FACEFUSE_OK ||
-        (rc = fu_blend_mode_parse(cfg->blend_mode, &blend, err)) != FACEFUSE_OK)
+    if ((rc = fu_color_match_parse(env->masker->color_match, &color, err)) != FACEFUSE_OK ||
+        (rc = fu_blend_mode_parse(env->masker->blend_mode, &blend, err)) != FACEFUSE_OK)
         return rc;
     swapper_state *st = calloc(1, sizeof *st);
     if (!st)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
-    st->weight = cfg->swapper_weight;
+    st->weight = set->weight;
     if (!analysis.recognizer_model)
         analysis.recognizer_model = DEFAULT_RECOGNIZER;
-    rc = fu_swapper_open(ctx, cfg->swapper_model ? cfg->swapper_model : DEFAULT_SWAPPER_MODEL,
-                         cfg->swapper_pixel_boost, cfg->mask_blur, cfg->mask_padding, &st->swapper, err);
+    rc = fu_swapper_open(ctx, set->model, set->pixel_boost ? atoi(set->pixel_boost) : 0, env->masker->blur,
+                         env->masker->padding.v, &st->swapper, err);
     if (rc == FACEFUSE_OK)
-        rc = fu_face_masker_open(ctx, cfg, &st->masker, err);
+        rc = fu_face_masker_open(ctx, env->masker, &st->masker, err);
     if (rc == FACEFUSE_OK)
         fu_swapper_set_finish(st->swapper, st->masker, color, blend);
     if (rc == FACEFUSE_OK)
-        rc = fu_identity_from_paths(ctx, cfg->source_paths, cfg->source_count, &analysis, &st->identity, err);
+        rc = fu_identity_from_paths(ctx, env->source_paths.v, env->source_paths.n, &analysis, &st->identity, err);
     if (rc == FACEFUSE_OK) /* computes and caches the model's latent: checks the emap now */
         rc = fu_swapper_latent(st->swapper, st->identity, NULL, 0.5f, latent, err);
     if (rc != FACEFUSE_OK) {
@@ -92,7 +134,8 @@ static facefuse_status swapper_process(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_face_swapper = {"face_swapper", swapper_prepare, swapper_process, swapper_release, 1};
+const fu_processor fu_face_swapper = {"face_swapper", &swapper_group, FU_NEEDS_FACES | FU_NEEDS_IDENTITY,
+                                     swapper_prepare, swapper_process, swapper_release};
 
 facefuse_swapper_params facefuse_swapper_default_params(void)
 {

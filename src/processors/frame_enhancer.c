@@ -30,6 +30,25 @@ static const fu_tile_config configs[] = {
 
 #define DEFAULT_MODEL "span_kendata_x4"
 
+typedef struct enhancer_settings {
+    const char *model;
+    int blend;
+} enhancer_settings;
+
+static const fu_option enhancer_options[] = {
+    {.name = "--frame-enhancer-model", .section = "processors", .type = FU_OPT_STRING, .def = DEFAULT_MODEL,
+     .choices = "clear_reality_x4 face_dat_x4 nomos8k_sc_x4 real_esrgan_x2 real_esrgan_x2_fp16 real_esrgan_x4 "
+                "real_esrgan_x4_fp16 real_esrgan_x8 real_esrgan_x8_fp16 real_hatgan_x4 real_web_photo_x4 "
+                "realistic_rescaler_x4 remacri_x4 siax_x4 span_kendata_x4 swin2_sr_x4 tghq_face_x8 ultra_sharp_x4 "
+                "ultra_sharp_2_x4",
+     .offset = offsetof(enhancer_settings, model), .help = "frame enhancer (super-resolution) model"},
+    {.name = "--frame-enhancer-blend", .section = "processors", .type = FU_OPT_INT, .def = "80", .min = 0, .max = 100,
+     .step = 1, .offset = offsetof(enhancer_settings, blend), .help = "share of the enhanced frame"},
+    {0}};
+
+static const fu_option_group enhancer_group = {"frame_enhancer", "processors", enhancer_options,
+                                               sizeof(enhancer_settings), NULL};
+
 const fu_tile_config *fu_frame_enhancer_config(const char *model)
 {
     for (size_t i = 0; model && i < sizeof configs / sizeof configs[0]; i++)
@@ -243,6 +262,7 @@ facefuse_status fu_frame_enhance(fu_session *session, const fu_tile_config *tc,
 typedef struct enhancer_state {
     fu_session *session; /* owned by the context */
     const fu_tile_config *tc;
+    int blend;
 } enhancer_state;
 
 /* The model must take [1,3,H,W] with H and W symbolic or the tile size. */
@@ -262,18 +282,15 @@ static facefuse_status check_model(const fu_session *s, const fu_tile_config *tc
     return FACEFUSE_OK;
 }
 
-static facefuse_status enhancer_prepare(facefuse_context *ctx, const fu_run_config *cfg, void **state,
+static facefuse_status enhancer_prepare(const fu_processor_env *env, const void *settings, void **state,
                                         fu_err *err)
 {
-    const char *name = cfg->frame_enhancer_model ? cfg->frame_enhancer_model : DEFAULT_MODEL;
-    const fu_tile_config *tc = fu_frame_enhancer_config(name);
+    const enhancer_settings *set = settings;
+    const fu_tile_config *tc = fu_frame_enhancer_config(set->model);
     if (!tc)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown frame enhancer model '%s'", name);
-    if (cfg->frame_enhancer_blend < 0 || cfg->frame_enhancer_blend > 100)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "frame enhancer blend %d is outside 0..100",
-                       cfg->frame_enhancer_blend);
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown frame enhancer model '%s'", set->model);
     fu_session *session;
-    facefuse_status st = fu_context_session(ctx, name, &session, NULL, err);
+    facefuse_status st = fu_context_session(env->ctx, set->model, &session, NULL, err);
     if (st == FACEFUSE_OK)
         st = check_model(session, tc, err);
     if (st != FACEFUSE_OK)
@@ -283,6 +300,7 @@ static facefuse_status enhancer_prepare(facefuse_context *ctx, const fu_run_conf
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "frame enhancer: out of memory");
     es->session = session;
     es->tc = tc;
+    es->blend = set->blend;
     *state = es;
     return FACEFUSE_OK;
 }
@@ -294,7 +312,7 @@ static facefuse_status enhancer_process(fu_frame *f, fu_err *err)
     facefuse_image out;
     if (!es)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "frame enhancer: not prepared");
-    facefuse_status st = fu_frame_enhance(es->session, es->tc, f->frame, f->cfg->frame_enhancer_blend, &out,
+    facefuse_status st = fu_frame_enhance(es->session, es->tc, f->frame, es->blend, &out,
                                           NULL, err);
     if (st != FACEFUSE_OK)
         return st;
@@ -308,5 +326,5 @@ static void enhancer_release(void *state)
     free(state);
 }
 
-const fu_processor fu_frame_enhancer = {"frame_enhancer", enhancer_prepare, enhancer_process,
-                                        enhancer_release, 0};
+const fu_processor fu_frame_enhancer = {"frame_enhancer", &enhancer_group, 0, enhancer_prepare, enhancer_process,
+                                        enhancer_release};

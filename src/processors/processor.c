@@ -1,17 +1,23 @@
 /*
- * processor.c — the table of processors, in the order --help lists them.
+ * processor.c — the table of processors, in the order --help lists them,
+ * and the options of FaceFusion's processors facefuse does not have yet
+ * (refused by name, never accepted and ignored).
  */
 #include "processors/processor.h"
 
 #include <string.h>
 
+extern const fu_processor fu_expression_restorer_processor; /* fu_expression_restorer is the module's type */
 extern const fu_processor fu_face_debugger;
-extern const fu_processor fu_face_enhancer_processor; /* the type fu_face_enhancer is the model */
+extern const fu_processor fu_face_editor_processor;         /* fu_face_editor is the module's type */
+extern const fu_processor fu_face_enhancer_processor;       /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
+    &fu_expression_restorer_processor,
     &fu_face_debugger,
+    &fu_face_editor_processor,
     &fu_face_enhancer_processor,
     &fu_face_swapper,
     &fu_frame_enhancer,
@@ -25,7 +31,37 @@ const fu_processor *fu_processor_find(const char *name)
     return NULL;
 }
 
+const fu_processor *const *fu_processor_all(int *count)
+{
+    *count = (int)(sizeof processors / sizeof processors[0]);
+    return processors;
+}
+
 const char *fu_processor_names(void)
 {
-    return "face_debugger face_enhancer face_swapper frame_enhancer";
+    return "age_modifier background_remover deep_swapper expression_restorer face_debugger face_editor "
+           "face_enhancer face_swapper frame_colorizer frame_enhancer lip_syncer";
 }
+
+/* ---------------------------------------------------------------- not yet */
+
+#define PENDING(opt, proc)                                                                                   \
+    {.name = opt, .section = "processors", .type = FU_OPT_STRING, .offset = FU_OPT_NONE,                      \
+     .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
+
+static const fu_option pending_options[] = {
+    PENDING("--age-modifier-model", "age_modifier"),
+    PENDING("--age-modifier-direction", "age_modifier"),
+    PENDING("--background-remover-model", "background_remover"),
+    PENDING("--background-remover-fill-color", "background_remover"),
+    PENDING("--background-remover-despill-color", "background_remover"),
+    PENDING("--deep-swapper-model", "deep_swapper"),
+    PENDING("--deep-swapper-morph", "deep_swapper"),
+    PENDING("--frame-colorizer-model", "frame_colorizer"),
+    PENDING("--frame-colorizer-size", "frame_colorizer"),
+    PENDING("--frame-colorizer-blend", "frame_colorizer"),
+    PENDING("--lip-syncer-model", "lip_syncer"),
+    PENDING("--lip-syncer-weight", "lip_syncer"),
+    {0}};
+
+const fu_option_group fu_pending_processor_options = {"pending_processors", "processors", pending_options, 0, NULL};

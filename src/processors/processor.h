@@ -1,47 +1,81 @@
 /*
- * processor.h — the processor chain.
+ * processor.h — the processors and their table.
  *
  * A processor is one entry in a table: its name (as FaceFusion's
- * --processors), a pre-check run once before any frame (models present and
- * valid, sources usable), and a frame function. The frame's faces are
- * analysed once, before the chain, and shared by every processor.
+ * --processors), its option group (its options and the settings struct they
+ * fill: the processor owns both), what it needs the chain to provide, a
+ * prepare run once before any frame (models present and valid, sources
+ * usable), and a frame function. Faces are analysed once a frame, before the
+ * chain, and shared by every processor.
+ *
+ * Adding a processor = its files + one entry in processor.c's table.
  */
 #ifndef FU_PROCESSOR_H
 #define FU_PROCESSOR_H
 
+#include <stdint.h>
+
 #include "core/error.h"
-#include "pipeline/config.h"
+#include "core/option.h"
+#include "processors/face_masker.h"
+
+/* What the chain must provide a processor. */
+enum {
+    FU_NEEDS_FACES = 1u << 0,      /* the frame's faces (detection, landmarks) */
+    FU_NEEDS_IDENTITY = 1u << 1,   /* faces with embeddings (the recognizer) */
+    FU_NEEDS_AGE = 1u << 2,        /* faces with gender/age/race (the classifier) */
+    FU_NEEDS_ORIGINAL = 1u << 3    /* the frame as it was before the chain */
+};
+
+/* What a processor's prepare sees of the run. */
+typedef struct fu_processor_env {
+    facefuse_context *ctx;
+    fu_strs source_paths;                     /* -s: images, an audio file */
+    const facefuse_analysis_params *analysis; /* the run's detector/landmarker (recognizer set when used) */
+    const fu_masker_settings *masker;         /* the run's face masker and blending */
+    int target_is_video;
+    double target_fps;                        /* 0 for an image */
+    int64_t trim_frame_start;                 /* first frame processed (0 when not trimmed) */
+} fu_processor_env;
 
 /* What a processor sees of one frame. `frame` is RGB or RGBA and is changed
- * in place; `faces` are the target faces selected on the original frame. */
+ * in place (or replaced, e.g. enlarged); `faces` are the selected target
+ * faces in the frame's current coordinates. */
 typedef struct fu_frame {
     facefuse_context *ctx;
-    const fu_run_config *cfg;
     facefuse_image *frame;
     const facefuse_face *faces;
     int face_count;
     const facefuse_face *all_faces;  /* every detected face, before selection */
     int all_face_count;
+    /* FU_NEEDS_ORIGINAL: the frame before the chain and the selected faces
+     * in its coordinates (same order as faces); NULL otherwise. */
+    const facefuse_image *original;
+    const facefuse_face *original_faces;
+    int64_t frame_index;             /* in the target (0 for an image) */
     void *state;                     /* the processor's prepared state */
 } fu_frame;
 
 typedef struct fu_processor {
     const char *name;
+    const fu_option_group *options;  /* its options; settings_size bytes of settings */
+    unsigned needs;                  /* FU_NEEDS_* */
     /* Once before the run: load/verify models, prepare per-run state (e.g.
      * the source identity). *state is freed with release. May be NULL. */
-    facefuse_status (*prepare)(facefuse_context *ctx, const fu_run_config *cfg, void **state,
-                               fu_err *err);
+    facefuse_status (*prepare)(const fu_processor_env *env, const void *settings, void **state, fu_err *err);
     facefuse_status (*process)(fu_frame *f, fu_err *err);
     void (*release)(void *state);
-    int uses_faces;   /* 0: the chain need not analyse faces for it (frame enhancer) */
 } fu_processor;
-
-/* 1 if name is one of face_debugger's items. */
-int fu_debugger_item_known(const char *name);
 
 /* The processor named `name`, or NULL. */
 const fu_processor *fu_processor_find(const char *name);
-/* All names, space-separated, for messages. */
+/* The table, in --help order; *count receives its length. */
+const fu_processor *const *fu_processor_all(int *count);
+/* FaceFusion's eleven processor names, space-separated (--processors' choices). */
 const char *fu_processor_names(void);
+
+/* Option groups of FaceFusion's processors that facefuse does not have yet:
+ * each option refused by name with that reason. */
+extern const fu_option_group fu_pending_processor_options;
 
 #endif

@@ -131,9 +131,9 @@ static void unknown_and_unimplemented_options_fail_by_name(void)
     int code = tl_run_cli("headless-run --face-swapper-colour 3", NULL, &e);
     CHECK(code == 2 && strstr(e, "--face-swapper-colour"), "unknown option: exit %d %s", code, e);
     free(e);
-    code = tl_run_cli("headless-run --face-tracker-score 0.2", NULL, &e);
-    CHECK(code == 2 && strstr(e, "--face-tracker-score") && strstr(e, "not implemented"), "unimplemented: exit %d %s",
-          code, e);
+    code = tl_run_cli("headless-run --workflow-strategy disk", NULL, &e);
+    CHECK(code == 2 && strstr(e, "--workflow-strategy disk") && strstr(e, "not supported") && strstr(e, "memory"),
+          "unsupported value: exit %d %s", code, e);
     free(e);
     code = tl_run_cli("headless-run --face-detector-model nosuch", NULL, &e);
     CHECK(code == 2 && strstr(e, "nosuch"), "bad choice: exit %d %s", code, e);

@@ -5,6 +5,7 @@
  * stderr is not a terminal.
  */
 #include <fcntl.h>
+#include <poll.h>
 #include <pty.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,8 +28,12 @@ static void draw_on(int fd, int read_fd, char *buf, size_t size)
     fflush(stderr);
     dup2(saved, STDERR_FILENO);
     close(saved);
-    n = read(read_fd, buf, size - 1);
-    buf[n > 0 ? n : 0] = '\0';
+    /* A pty hands the bytes over in pieces: read until none come for 200 ms. */
+    size_t got = 0;
+    struct pollfd p = {read_fd, POLLIN, 0};
+    while (got < size - 1 && poll(&p, 1, 200) > 0 && (n = read(read_fd, buf + got, size - 1 - got)) > 0)
+        got += (size_t)n;
+    buf[got] = '\0';
 }
 
 static void test_bar_on_a_terminal(void)

@@ -3,6 +3,7 @@
  * option domains name, with a FaceFusion file name, a release bucket, and
  * the contracts the loaders rely on.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "infer/registry.h"
@@ -29,6 +30,9 @@ static const char *const option_domain_names[] = {
     "real_esrgan_x4", "real_esrgan_x4_fp16", "real_esrgan_x8", "real_esrgan_x8_fp16",
     "real_hatgan_x4", "real_web_photo_x4", "realistic_rescaler_x4", "remacri_x4", "siax_x4",
     "span_kendata_x4", "swin2_sr_x4", "tghq_face_x8", "ultra_sharp_x4", "ultra_sharp_2_x4",
+    /* --expression-restorer-model and --face-editor-model live_portrait: its files */
+    "live_portrait_feature_extractor", "live_portrait_motion_extractor", "live_portrait_eye_retargeter",
+    "live_portrait_lip_retargeter", "live_portrait_stitcher", "live_portrait_generator",
 };
 
 static void test_every_option_name_is_registered(void)
@@ -136,6 +140,32 @@ static void test_facts_from_facefusion(void)
     CHECK(strcmp(m->bucket, "models-3.3.0") == 0, "ultra_sharp_2_x4 bucket %s", m->bucket);
 }
 
+static void test_live_portrait_files(void)
+{
+    static const char *const parts[] = {"feature_extractor", "motion_extractor", "eye_retargeter",
+                                        "lip_retargeter", "stitcher", "generator"};
+    char name[64], file[80];
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        snprintf(name, sizeof name, "live_portrait_%s", parts[i]);
+        snprintf(file, sizeof file, "%s.onnx", name);
+        const fu_model_def *m = fu_model_find(name);
+        REQUIRE(m, "%s", name);
+        CHECK(strcmp(m->file, file) == 0 && strcmp(m->bucket, "models-3.0.0") == 0 && m->contract,
+              "%s: %s in %s", name, m->file, m->bucket);
+    }
+    const fu_model_def *m = fu_model_find("live_portrait_motion_extractor");
+    CHECK(m->contract->n_outputs == 7 && m->contract->outputs[5].dims[1] == 21 &&
+              m->contract->outputs[6].dims[2] == 3 && m->contract->outputs[4].last_dim == 3,
+          "motion extractor: pitch, yaw, roll, scale, translation [1,3], expression and points [1,21,3]");
+    m = fu_model_find("live_portrait_generator");
+    CHECK(m->contract->n_inputs == 3 && m->contract->outputs[0].dims[2] == 512,
+          "generator: three inputs, a 512x512 crop out");
+    m = fu_model_find("live_portrait_eye_retargeter");
+    CHECK(m->contract->inputs[0].dims[1] == 66, "eye retargeter: 63 keypoint values + 2 ratios + goal");
+    m = fu_model_find("live_portrait_lip_retargeter");
+    CHECK(m->contract->inputs[0].dims[1] == 65, "lip retargeter: 63 keypoint values + ratio + goal");
+}
+
 static void test_contracts(void)
 {
     const fu_model_def *m;
@@ -178,6 +208,7 @@ int main(void)
     RUN(test_unknown_names_are_not_found);
     RUN(test_every_entry_is_well_formed);
     RUN(test_facts_from_facefusion);
+    RUN(test_live_portrait_files);
     RUN(test_contracts);
     return tl_finish();
 }

@@ -12,7 +12,7 @@
 #include "infer/registry.h"
 #include "testlib.h"
 
-static const fu_providers cpu = {{"cpu", NULL}, 0, 1};
+static const fu_providers cpu = {.names = {"cpu", NULL}, .thread_count = 1};
 
 static void shared_models_pass_their_registry_contracts(void)
 {
@@ -94,9 +94,9 @@ static void run_gives_outputs_by_position(void)
 static void unknown_or_missing_provider_is_an_error(void)
 {
     fu_err err;
-    fu_providers bad = {{"quantum", NULL}, 0, 0};
+    fu_providers bad = {.names = {"quantum", NULL}};
     CHECK(fu_ort_check_providers(&bad, &err) == FACEFUSE_ERR_PROVIDER && strstr(err.msg, "quantum"), "%s", err.msg);
-    fu_providers coreml = {{"coreml", NULL}, 0, 0};
+    fu_providers coreml = {.names = {"coreml", NULL}};
     CHECK(fu_ort_check_providers(&coreml, &err) == FACEFUSE_ERR_PROVIDER && strstr(err.msg, "coreml"), "%s", err.msg);
     int n;
     const char *const *avail = fu_ort_available_providers(&n);
@@ -104,6 +104,20 @@ static void unknown_or_missing_provider_is_an_error(void)
     for (int i = 0; i < n; i++)
         has_cpu |= strcmp(avail[i], "cpu") == 0;
     CHECK(has_cpu, "cpu is available");
+}
+
+/* --execution-device-ids names GPUs: the CPU provider has none, so a CPU
+ * session stays single whatever ids are listed (a GPU provider opens one
+ * replica per id and alternates Runs; no GPU here to show it). */
+static void device_ids_do_not_multiply_cpu_sessions(void)
+{
+    fu_providers p = cpu;
+    fu_session *s = NULL;
+    fu_err err;
+    p.device_ids[0] = 0, p.device_ids[1] = 1, p.n_devices = 2;
+    REQUIRE(fu_session_open(tl_shared("models/scrfd_2.5g_bnkps.onnx"), &p, &s, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(fu_session_replica_count(s) == 1, "%d CPU replicas", fu_session_replica_count(s));
+    fu_session_close(s);
 }
 
 int main(void)
@@ -114,5 +128,6 @@ int main(void)
     RUN(truncated_model_is_corrupt);
     RUN(run_gives_outputs_by_position);
     RUN(unknown_or_missing_provider_is_an_error);
+    RUN(device_ids_do_not_multiply_cpu_sessions);
     return tl_finish();
 }

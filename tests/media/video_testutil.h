@@ -31,12 +31,13 @@ typedef struct vt_clip {
     int vfr;                  /* irregular frame durations (tb 1/1000) */
     int rotation_deg;         /* display matrix (clockwise rotation to apply) */
     int faststart;            /* mp4/mov: index at the front */
+    const uint8_t *still;     /* packed RGB width×height: every frame shows it; NULL: vt_pattern */
     int gop;                  /* keyframe interval; 0 = 12 */
 } vt_clip;
 
 static inline vt_clip vt_clip_default(void)
 {
-    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, 12};
+    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, 12};
     return c;
 }
 
@@ -247,7 +248,10 @@ static inline int vt_make_clip(const char *path, const vt_clip *c)
         for (int a = 0; a < c->audio_tracks; a++)
             if (vt_audio_until(oc, &audio[a], t) < 0)
                 goto done;
-        vt_pattern(rgb, c->width * 3, c->width, c->height, i);
+        if (c->still)
+            memcpy(rgb, c->still, (size_t)c->width * c->height * 3);
+        else
+            vt_pattern(rgb, c->width * 3, c->width, c->height, i);
         av_frame_make_writable(frame);
         const uint8_t *src[1] = {rgb};
         int stride[1] = {c->width * 3};

@@ -4,12 +4,14 @@
  *   stand-in gfpgan_1.4 of the test model cache; with the coordinate-ramp
  *   stand-in in its place the face visibly changes and the corners do not;
  * - frame_enhancer writes the image at the model's scale;
- * - frame_enhancer anywhere but last is refused with one clear line.
+ * - frame_enhancer before a face processor: that processor works on the
+ *   enlarged frame with the faces scaled to it (FaceFusion's scale_face).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/image.h"
+#include "media/resize.h"
 #include "enhance_testutil.h"
 
 static facefuse_context *ctx;
@@ -71,15 +73,46 @@ static void test_frame_enhancer_enlarges(void)
     facefuse_image_free(&im);
 }
 
-static void test_frame_enhancer_must_be_last(void)
+/* 1 when a pure red pixel (the debugger's box colour) lies within r px of (x, y). */
+static int red_near(const facefuse_image *im, int x, int y, int r)
 {
+    for (int v = y - r; v <= y + r; v++)
+        for (int u = x - r; u <= x + r; u++)
+            if (u >= 0 && v >= 0 && u < im->width && v < im->height) {
+                const uint8_t *p = fu_pixel(im, u, v);
+                if (p[0] > 240 && p[1] < 20 && p[2] < 20)
+                    return 1;
+            }
+    return 0;
+}
+
+static void test_face_processor_after_frame_enhancer_sees_scaled_faces(void)
+{
+    facefuse_image big = tl_load(ctx, "samples/astronaut.png"), im = {0}, out = {0};
     char args[4096], *err_text = NULL;
-    snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors frame_enhancer face_debugger",
-             tl_tmp("small.png"), tl_tmp("x.png"));
+    const char *in = tl_tmp("face256.png"), *res = tl_tmp("face1024.png");
+    REQUIRE(fu_resize(&big, &im, 256, 256) == FACEFUSE_OK, "resize");
+    REQUIRE(facefuse_image_save(ctx, in, &im, 95) == FACEFUSE_OK, "%s", facefuse_context_errmsg(ctx));
+    facefuse_face face = et_largest_face(ctx, &im);
+    snprintf(args, sizeof args, "headless-run -t '%s' -o '%s' --processors frame_enhancer face_debugger "
+             "--face-debugger-items bounding-box --frame-enhancer-model real_esrgan_x4 --frame-enhancer-blend 100 "
+             "--face-detector-model scrfd --face-landmarker-score 0 --log-level error", in, res);
     int code = tl_run_cli(args, NULL, &err_text);
-    CHECK(code != 0 && err_text && strstr(err_text, "frame_enhancer must be the last"), "exit %d: %s", code,
-          err_text ? err_text : "");
+    CHECK(code == 0, "exit %d: %s", code, err_text ? err_text : "");
     free(err_text);
+    REQUIRE(facefuse_image_load(ctx, res, &out) == FACEFUSE_OK, "no output");
+    REQUIRE(out.width == 1024 && out.height == 1024, "output %dx%d", out.width, out.height);
+    int x1 = (int)face.box[0], y1 = (int)face.box[1], x2 = (int)face.box[2], y2 = (int)face.box[3];
+    /* the box is drawn where the face is on the enlarged frame ... */
+    CHECK(red_near(&out, 4 * x1, 2 * (y1 + y2), 4) && red_near(&out, 4 * x2, 2 * (y1 + y2), 4) &&
+              red_near(&out, 2 * (x1 + x2), 4 * y2, 4),
+          "no box edge at the scaled face box (%d,%d)-(%d,%d)", 4 * x1, 4 * y1, 4 * x2, 4 * y2);
+    /* ... and not where the unscaled box would have been */
+    CHECK(!red_near(&out, x2, (y1 + y2) / 2, 2) && !red_near(&out, (x1 + x2) / 2, y2, 2),
+          "a box edge at the unscaled face coordinates");
+    facefuse_image_free(&out);
+    facefuse_image_free(&im);
+    facefuse_image_free(&big);
 }
 
 int main(void)
@@ -87,7 +120,7 @@ int main(void)
     ctx = tl_context();
     RUN(test_enhance_old_photo_without_swap);
     RUN(test_frame_enhancer_enlarges);
-    RUN(test_frame_enhancer_must_be_last);
+    RUN(test_face_processor_after_frame_enhancer_sees_scaled_faces);
     facefuse_context_free(ctx);
     return tl_finish();
 }

@@ -15,6 +15,7 @@
 #include "media/resize.h"
 #include "processors/frame_enhancer.h"
 #include "processors/processor.h"
+#include "configlib.h"
 #include "testlib.h"
 
 static void make_frame(facefuse_image *im, int w, int h, int channels)
@@ -121,17 +122,18 @@ static void test_processor_replaces_frame(void)
     facefuse_context *ctx = tl_context();
     const fu_processor *p = fu_processor_find("frame_enhancer");
     REQUIRE(p && p->prepare && p->process, "frame_enhancer is not registered");
-    fu_run_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.frame_enhancer_model = "real_esrgan_x4";
-    cfg.frame_enhancer_blend = 100;
+    tl_config c;
+    const fu_run_config *cfg =
+        tl_config_init(&c, "--processors frame_enhancer --frame-enhancer-model real_esrgan_x4 --frame-enhancer-blend 100");
+    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0};
     void *state = NULL;
     fu_err err;
-    REQUIRE(p->prepare(ctx, &cfg, &state, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(p->prepare(&env, tl_processor_settings(&c, "frame_enhancer"), &state, &err) == FACEFUSE_OK, "%s",
+            err.msg);
     facefuse_image frame, original;
     make_frame(&frame, 130, 75, 4); /* RGBA: alpha is resized, not enhanced */
     REQUIRE(fu_image_copy(&original, &frame) == FACEFUSE_OK, "copy");
-    fu_frame f = {.ctx = ctx, .cfg = &cfg, .frame = &frame, .state = state};
+    fu_frame f = {.ctx = ctx, .frame = &frame, .state = state};
     REQUIRE(p->process(&f, &err) == FACEFUSE_OK, "%s", err.msg);
     CHECK(frame.width == 520 && frame.height == 300 && frame.channels == 4, "frame %dx%dx%d", frame.width,
           frame.height, frame.channels);
@@ -139,9 +141,12 @@ static void test_processor_replaces_frame(void)
     facefuse_image_free(&frame), facefuse_image_free(&original);
     p->release(state);
 
-    cfg.frame_enhancer_model = "no_such_x4";
-    CHECK(p->prepare(ctx, &cfg, &state, &err) == FACEFUSE_ERR_INVALID_ARGUMENT, "unknown model accepted");
+    tl_config_free(&c);
+    tl_config bad;
+    CHECK(tl_config_try(&bad, "--frame-enhancer-model no_such_x4", &err) == FACEFUSE_ERR_INVALID_ARGUMENT,
+          "unknown model accepted");
     CHECK(strstr(err.msg, "no_such_x4") != NULL, "message: %s", err.msg);
+    tl_config_free(&bad);
     facefuse_context_free(ctx);
 }
 

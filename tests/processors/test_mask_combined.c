@@ -17,29 +17,23 @@
 #include "pipeline/config.h"
 #include "processors/face_masker.h"
 #include "processors/mask.h"
+#include "configlib.h"
 #include "testlib.h"
 
 #define C 128
 
 static facefuse_context *ctx;
 
-static fu_run_config config_of(const char *types, const char *occluder, const char *region)
+/* Masker settings from option words; the config is kept so its strings live. */
+static tl_config configs[16];
+static int n_configs;
+
+static const fu_masker_settings *config_of(const char *types, const char *occluder, const char *region)
 {
-    static char buf[4][64];
-    static int slot;
-    fu_run_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    char *b = buf[slot++ % 4];
-    snprintf(b, 64, "%s", types);
-    for (char *save = NULL, *w = strtok_r(b, " ", &save); w; w = strtok_r(NULL, " ", &save))
-        cfg.mask_types[cfg.mask_type_count++] = w;
-    cfg.occluder_model = occluder;
-    if (region) {
-        cfg.mask_regions[0] = region;
-        cfg.mask_region_count = 1;
-    }
-    cfg.mask_blur = 0.3f;
-    return cfg;
+    char args[256];
+    snprintf(args, sizeof args, "--face-mask-types %s%s%s%s%s", types, occluder ? " --face-occluder-model " : "",
+             occluder ? occluder : "", region ? " --face-mask-regions " : "", region ? region : "");
+    return &tl_config_init(&configs[n_configs++ % 16], args)->masker;
 }
 
 static facefuse_image test_crop(void)
@@ -55,7 +49,7 @@ static facefuse_image test_crop(void)
 }
 
 /* Runs both steps of the masker for cfg on the test crop. */
-static int masked(const fu_run_config *cfg, const float *box, const facefuse_face *face, float *mask)
+static int masked(const fu_masker_settings *cfg, const float *box, const facefuse_face *face, float *mask)
 {
     fu_face_masker *m = NULL;
     fu_err err;
@@ -89,8 +83,8 @@ static void test_occlusion_holes_and_many(void)
     fu_err err;
     const int pad[4] = {0, 0, 0, 0};
     REQUIRE(fu_box_mask(C, 0.3f, pad, &box, &err) == FACEFUSE_OK, "%s", err.msg);
-    fu_run_config cfg = config_of("box occlusion", "xseg_1", NULL);
-    REQUIRE(masked(&cfg, box, NULL, mask), "xseg_1");
+    const fu_masker_settings *cfg = config_of("box occlusion", "xseg_1", NULL);
+    REQUIRE(masked(cfg, box, NULL, mask), "xseg_1");
     CHECK(worst(mask, 52, 52, 76, 76, 0) == 0, "xseg_1 hole not 0: %g", worst(mask, 52, 52, 76, 76, 0));
     int bad = 0;
     for (int y = 0; y < C; y++)
@@ -100,7 +94,7 @@ static void test_occlusion_holes_and_many(void)
         }
     CHECK(bad == 0, "%d pixels are not min(box, occlusion)", bad);
     cfg = config_of("occlusion", "many", NULL);
-    REQUIRE(masked(&cfg, NULL, NULL, mask), "many");
+    REQUIRE(masked(cfg, NULL, NULL, mask), "many");
     CHECK(worst(mask, 52, 52, 76, 76, 0) == 0 && worst(mask, 92, 20, 108, 36, 0) == 0,
           "many: the holes of xseg_1 and xseg_2 are not both 0");
     CHECK(worst(mask, 0, 100, C, C, 1) < 1e-5f && worst(mask, 0, 0, 28, 28, 1) < 1e-5f,
@@ -111,18 +105,18 @@ static void test_occlusion_holes_and_many(void)
 static void test_region_classes(void)
 {
     float mask[C * C];
-    fu_run_config cfg = config_of("region", NULL, "skin");
-    REQUIRE(masked(&cfg, NULL, NULL, mask), "skin");
+    const fu_masker_settings *cfg = config_of("region", NULL, "skin");
+    REQUIRE(masked(cfg, NULL, NULL, mask), "skin");
     CHECK(worst(mask, 0, 0, 44, C, 1) < 1e-5f, "skin (x < 64) is not 1 away from its edge: %g",
           worst(mask, 0, 0, 44, C, 1));
     CHECK(worst(mask, 64, 0, C, C, 0) == 0, "right of the skin edge is not 0");
     cfg = config_of("region", NULL, "nose");
-    REQUIRE(masked(&cfg, NULL, NULL, mask), "nose");
+    REQUIRE(masked(cfg, NULL, NULL, mask), "nose");
     CHECK(worst(mask, 84, 0, C, 44, 1) < 1e-5f && worst(mask, 0, 0, 64, C, 0) == 0 && worst(mask, 0, 64, C, C, 0) == 0,
           "nose is not the top-right quarter");
     /* All regions (none named): skin and nose, not the background quarter. */
     cfg = config_of("region", NULL, NULL);
-    REQUIRE(masked(&cfg, NULL, NULL, mask), "all");
+    REQUIRE(masked(cfg, NULL, NULL, mask), "all");
     CHECK(worst(mask, 0, 0, 44, C, 1) < 1e-5f && worst(mask, 84, 84, C, C, 0) == 0, "all regions");
 }
 
@@ -132,8 +126,8 @@ static void test_minimum_of_box_occlusion_region(void)
     fu_err err;
     const int pad[4] = {0, 0, 0, 0};
     REQUIRE(fu_box_mask(C, 0.3f, pad, &box, &err) == FACEFUSE_OK, "%s", err.msg);
-    fu_run_config cfg = config_of("box occlusion region", "xseg_1", "skin");
-    REQUIRE(masked(&cfg, box, NULL, mask), "combined");
+    const fu_masker_settings *cfg = config_of("box occlusion region", "xseg_1", "skin");
+    REQUIRE(masked(cfg, box, NULL, mask), "combined");
     CHECK(fabsf(mask[64 * C + 20] - box[64 * C + 20]) < 1e-5f, "skin, no hole: box");
     CHECK(mask[64 * C + 60] == 0, "in the hole: 0");
     CHECK(mask[30 * C + 100] == 0 && mask[100 * C + 100] == 0, "outside skin: 0");
@@ -152,10 +146,9 @@ static void test_area_follows_hull(void)
         face.landmark_68[i] = (facefuse_point){(float)(64 + 30 * cos(t)), (float)(80 + 30 * sin(t))};
     }
     face.has_landmark_68 = 1;
-    fu_run_config cfg = config_of("area", NULL, NULL);
-    cfg.mask_areas[0] = "mouth";
-    cfg.mask_area_count = 1;
-    REQUIRE(masked(&cfg, NULL, &face, mask), "area");
+    const fu_masker_settings *cfg = &tl_config_init(&configs[n_configs++ % 16],
+                                                    "--face-mask-types area --face-mask-areas mouth")->masker;
+    REQUIRE(masked(cfg, NULL, &face, mask), "area");
     CHECK(mask[80 * C + 64] > 0.99f, "hull centre %g", mask[80 * C + 64]);
     CHECK(mask[80 * C + 64 + 32] == 0 && mask[(80 - 33) * C + 64] == 0 && mask[20 * C + 20] == 0,
           "outside the hull is 0");
@@ -164,7 +157,7 @@ static void test_area_follows_hull(void)
     fu_err err;
     fu_affine id = fu_affine_identity();
     facefuse_image crop = test_crop();
-    REQUIRE(fu_face_masker_open(ctx, &cfg, &m, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_face_masker_open(ctx, cfg, &m, &err) == FACEFUSE_OK, "%s", err.msg);
     CHECK(fu_face_masker_after(m, &crop, &face, &id, mask, &err) == FACEFUSE_ERR_INVALID_ARGUMENT &&
               strstr(err.msg, "68"), "no 68 points: %s", err.msg);
     fu_face_masker_close(m);
@@ -173,16 +166,28 @@ static void test_area_follows_hull(void)
 
 static void test_bad_names_fail(void)
 {
+    /* The option tables refuse these names first; the masker itself must
+     * too, for callers that fill the settings directly. */
+    static const char *const wobble[] = {"box", "wobble"}, *const region[] = {"region"}, *const ears[] = {"ears"},
+                             *const occlusion[] = {"occlusion"};
     fu_face_masker *m = NULL;
     fu_err err;
-    fu_run_config cfg = config_of("box wobble", NULL, NULL);
-    CHECK(fu_face_masker_open(ctx, &cfg, &m, &err) == FACEFUSE_ERR_INVALID_ARGUMENT && strstr(err.msg, "wobble"),
+    fu_masker_settings s = *config_of("box", NULL, NULL);
+    s.types = (fu_strs){wobble, 2};
+    CHECK(fu_face_masker_open(ctx, &s, &m, &err) == FACEFUSE_ERR_INVALID_ARGUMENT && strstr(err.msg, "wobble"),
           "unknown type: %s", err.msg);
-    cfg = config_of("region", NULL, "ears");
-    CHECK(fu_face_masker_open(ctx, &cfg, &m, &err) == FACEFUSE_ERR_INVALID_ARGUMENT && strstr(err.msg, "ears"),
+    s.types = (fu_strs){region, 1};
+    s.regions = (fu_strs){ears, 1};
+    CHECK(fu_face_masker_open(ctx, &s, &m, &err) == FACEFUSE_ERR_INVALID_ARGUMENT && strstr(err.msg, "ears"),
           "unknown region: %s", err.msg);
-    cfg = config_of("occlusion", "xseg_9", NULL);
-    CHECK(fu_face_masker_open(ctx, &cfg, &m, &err) != FACEFUSE_OK, "unknown occluder accepted");
+    s.types = (fu_strs){occlusion, 1};
+    s.occluder_model = "xseg_9";
+    CHECK(fu_face_masker_open(ctx, &s, &m, &err) != FACEFUSE_OK, "unknown occluder accepted");
+    tl_config c;
+    CHECK(tl_config_try(&c, "--face-mask-types box wobble", &err) == FACEFUSE_ERR_INVALID_ARGUMENT &&
+              strstr(err.msg, "wobble") && strstr(err.msg, "--face-mask-types"),
+          "the option table accepted a bad type: %s", err.msg);
+    tl_config_free(&c);
 }
 
 int main(void)
@@ -193,6 +198,8 @@ int main(void)
     RUN(test_minimum_of_box_occlusion_region);
     RUN(test_area_follows_hull);
     RUN(test_bad_names_fail);
+    for (int i = 0; i < n_configs && i < 16; i++)
+        tl_config_free(&configs[i]);
     facefuse_context_free(ctx);
     return tl_finish();
 }

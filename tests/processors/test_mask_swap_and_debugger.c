@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/image.h"
+#include "configlib.h"
 #include "enhance_testutil.h"
 #include "processors/face_masker.h"
 #include "processors/processor.h"
@@ -22,27 +23,22 @@ static facefuse_context *ctx;
 static facefuse_image image;
 static facefuse_face face;
 
-static fu_run_config mask_config(int occlusion)
+static const char *mask_args(int occlusion)
 {
-    fu_run_config cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.mask_types[cfg.mask_type_count++] = "box";
-    if (occlusion)
-        cfg.mask_types[cfg.mask_type_count++] = "occlusion";
-    cfg.occluder_model = "xseg_1";
-    cfg.mask_blur = 0.3f;
-    return cfg;
+    return occlusion ? "--face-mask-types box occlusion --face-occluder-model xseg_1 --face-debugger-items face-mask"
+                     : "--face-mask-types box --face-debugger-items face-mask";
 }
 
 static void test_swap_keeps_the_occluded_centre(void)
 {
     static const float zero_latent[512];
-    fu_run_config cfg = mask_config(1);
+    tl_config c;
+    const fu_run_config *cfg = tl_config_init(&c, mask_args(1));
     fu_face_masker *m = NULL;
     fu_swapper *sw = NULL;
     fu_err err;
     facefuse_image out = et_copy(&image);
-    REQUIRE(fu_face_masker_open(ctx, &cfg, &m, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_face_masker_open(ctx, &cfg->masker, &m, &err) == FACEFUSE_OK, "%s", err.msg);
     REQUIRE(fu_swapper_open(ctx, "inswapper_128", 0, 0.3f, NULL, &sw, &err) == FACEFUSE_OK, "%s", err.msg);
     fu_swapper_set_finish(sw, m, FU_COLOR_MATCH_NONE, FU_BLEND_LINEAR);
     REQUIRE(fu_swapper_swap_face(sw, &out, &face, zero_latent, NULL, &err) == FACEFUSE_OK, "%s", err.msg);
@@ -61,6 +57,7 @@ static void test_swap_keeps_the_occluded_centre(void)
     fu_swapper_close(sw);
     fu_face_masker_close(m);
     facefuse_image_free(&out);
+    tl_config_free(&c);
 }
 
 /* Green or cyan pixels (the debugger's mask colours) along the row through
@@ -68,19 +65,22 @@ static void test_swap_keeps_the_occluded_centre(void)
 static int contour_pixels_right_of_centre(int occlusion, int *centre_drawn)
 {
     const fu_processor *dbg = fu_processor_find("face_debugger");
-    fu_run_config cfg = mask_config(occlusion);
-    cfg.debugger_items[cfg.debugger_item_count++] = "face-mask";
+    tl_config c;
+    const fu_run_config *cfg = tl_config_init(&c, mask_args(occlusion));
+    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0};
     facefuse_image grey = {0};
     void *state = NULL;
     fu_err err;
     int n = 0;
     facefuse_image_alloc(&grey, image.width, image.height, 3);
     memset(grey.data, 128, (size_t)grey.stride * grey.height);
-    if (dbg->prepare(ctx, &cfg, &state, &err) != FACEFUSE_OK) {
+    if (dbg->prepare(&env, tl_processor_settings(&c, "face_debugger"), &state, &err) != FACEFUSE_OK) {
         fprintf(stderr, "    prepare: %s\n", err.msg);
+        tl_config_free(&c);
         return -1;
     }
-    fu_frame f = {ctx, &cfg, &grey, &face, 1, &face, 1, state};
+    fu_frame f = {.ctx = ctx, .frame = &grey, .faces = &face, .face_count = 1, .all_faces = &face,
+                  .all_face_count = 1, .state = state};
     if (dbg->process(&f, &err) != FACEFUSE_OK)
         fprintf(stderr, "    process: %s\n", err.msg), n = -1;
     fu_affine a = fu_align_to_template(face.landmark_5_68, "arcface_128", 512), inv = fu_affine_invert(&a);
@@ -94,6 +94,7 @@ static int contour_pixels_right_of_centre(int occlusion, int *centre_drawn)
     }
     dbg->release(state);
     facefuse_image_free(&grey);
+    tl_config_free(&c);
     return n;
 }
 

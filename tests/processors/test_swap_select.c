@@ -12,24 +12,27 @@
 #include "media/image_io.h"
 #include "pipeline/chain.h"
 #include "processors/paste.h"
+#include "configlib.h"
+#include "processors/swap_model.h"
 #include "swap_testutil.h"
 
 static facefuse_context *ctx;
 
-static fu_run_config config(const char *source)
+/* A face_swapper run with the stand-in inswapper and recognizer; extra
+ * option words may follow. sources (NULL-terminated) may hold spaces. */
+static fu_run_config *config(tl_config *c, const char *const *sources, const char *extra)
 {
-    fu_run_config c;
-    memset(&c, 0, sizeof c);
-    c.source_paths[0] = source;
-    c.source_count = 1;
-    c.analysis = st_analysis(ST_RECOGNIZER);
-    c.selector = facefuse_selector_default_params();
-    c.processors[0] = "face_swapper";
-    c.processor_count = 1;
-    c.swapper_model = "inswapper_128";
-    c.swapper_weight = 0.5f;
-    c.mask_blur = 0.3f;
-    return c;
+    char args[512];
+    snprintf(args, sizeof args,
+             "--processors face_swapper --face-swapper-model inswapper_128 --face-swapper-weight 0.5 "
+             "--face-mask-blur 0.3 %s", extra ? extra : "");
+    fu_run_config *cfg = tl_config_init(c, args);
+    int n = 0;
+    while (sources[n])
+        n++;
+    cfg->paths.source_paths = (fu_strs){sources, n};
+    cfg->analysis = st_analysis(ST_RECOGNIZER);
+    return cfg;
 }
 
 /* Runs the chain on a copy of target with target as the reference frame. */
@@ -37,12 +40,12 @@ static facefuse_status run_chain(const fu_run_config *cfg, const facefuse_image 
                                  int *selected, fu_err *err)
 {
     fu_chain *chain = NULL;
-    facefuse_status rc = fu_chain_new(ctx, cfg, &chain, err);
+    facefuse_status rc = fu_chain_new(ctx, cfg, NULL, &chain, err);
     *out = st_copy(target);
     if (rc == FACEFUSE_OK)
         rc = fu_chain_set_reference(chain, target, err);
     if (rc == FACEFUSE_OK)
-        rc = fu_chain_process(chain, out, selected, err);
+        rc = fu_chain_process(chain, out, 0, selected, err);
     fu_chain_free(chain);
     return rc;
 }
@@ -69,12 +72,14 @@ static facefuse_image group(void)
 static void test_many_swaps_every_face(void)
 {
     facefuse_image g = group(), out = {0};
-    fu_run_config cfg = config(tl_shared("samples/grace_hopper.jpg"));
+    const char *sources[] = {tl_shared("samples/grace_hopper.jpg"), NULL};
+    tl_config c;
+    fu_run_config *cfg = config(&c, sources, "--face-selector-mode many");
     fu_err err;
     int selected = 0;
     fu_err_clear(&err);
-    cfg.selector.mode = FACEFUSE_SELECT_MANY;
-    REQUIRE(run_chain(&cfg, &g, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(run_chain(cfg, &g, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    tl_config_free(&c);
     CHECK(selected == 2, "%d faces selected in the group image", selected);
     CHECK(changed_in(&g, &out, 0, 512) > 50, "the left person was not swapped");
     CHECK(changed_in(&g, &out, 512, g.width) > 50, "the right person was not swapped");
@@ -87,13 +92,17 @@ static void test_reference_swaps_only_the_chosen_person(void)
     facefuse_image g = group(), out = {0};
     fu_err err;
     int selected = 0;
+    const char *sources[] = {tl_shared("samples/astronaut.png"), NULL};
     for (int pos = 0; pos < 2; pos++) {
-        fu_run_config cfg = config(tl_shared("samples/astronaut.png"));
+        char extra[128];
+        tl_config c;
+        snprintf(extra, sizeof extra,
+                 "--face-selector-mode reference --face-selector-order left-right --reference-face-position %d", pos);
+        fu_run_config *cfg = config(&c, sources, extra);
         fu_err_clear(&err);
-        cfg.selector.mode = FACEFUSE_SELECT_REFERENCE;
-        cfg.selector.order = FACEFUSE_ORDER_LEFT_RIGHT;
-        cfg.selector.reference_face_position = pos;
-        REQUIRE(run_chain(&cfg, &g, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+        facefuse_status rc = run_chain(cfg, &g, &out, &selected, &err);
+        tl_config_free(&c);
+        REQUIRE(rc == FACEFUSE_OK, "%s", err.msg);
         CHECK(selected == 1, "reference position %d selected %d faces", pos, selected);
         long left = changed_in(&g, &out, 0, 512), right = changed_in(&g, &out, 512, g.width);
         if (pos == 0)
@@ -114,18 +123,21 @@ static void test_source_without_face_is_an_error(void)
     memset(blank.data, 90, (size_t)blank.stride * blank.height);
     const char *path = tl_tmp("blank source.png");
     REQUIRE(fu_image_write(path, &blank, 90, &err) == FACEFUSE_OK, "%s", err.msg);
-    fu_run_config cfg = config(path);
-    facefuse_status rc = run_chain(&cfg, &target, &out, NULL, &err);
+    const char *sources[] = {path, NULL, NULL};
+    tl_config c;
+    fu_run_config *cfg = config(&c, sources, NULL);
+    facefuse_status rc = run_chain(cfg, &target, &out, NULL, &err);
     CHECK(rc == FACEFUSE_ERR_NO_FACE, "status %d: %s", rc, err.msg);
     CHECK(strstr(err.msg, path) != NULL, "the message names the source: %s", err.msg);
     /* two sources, neither with a face: both named */
     const char *path2 = tl_tmp("blank2.png");
     fu_image_write(path2, &blank, 90, &err);
-    cfg.source_paths[1] = path2;
-    cfg.source_count = 2;
+    sources[1] = path2;
+    cfg->paths.source_paths.n = 2;
     fu_err_clear(&err);
     facefuse_image_free(&out);
-    rc = run_chain(&cfg, &target, &out, NULL, &err);
+    rc = run_chain(cfg, &target, &out, NULL, &err);
+    tl_config_free(&c);
     CHECK(rc == FACEFUSE_ERR_NO_FACE && strstr(err.msg, path) && strstr(err.msg, path2), "status %d: %s", rc,
           err.msg);
     facefuse_image_free(&out);
@@ -136,14 +148,15 @@ static void test_source_without_face_is_an_error(void)
 static void test_audio_sources_are_ignored(void)
 {
     facefuse_image target = tl_load(ctx, "samples/astronaut.png"), out = {0};
-    fu_run_config cfg = config(tl_tmp("voice.mp3"));   /* does not even exist */
+    const char *sources[] = {tl_tmp("voice.mp3") /* does not even exist */, tl_shared("samples/grace_hopper.jpg"),
+                             NULL};
+    tl_config c;
+    fu_run_config *cfg = config(&c, sources, "--face-selector-mode one");
     fu_err err;
     int selected = 0;
     fu_err_clear(&err);
-    cfg.source_paths[1] = tl_shared("samples/grace_hopper.jpg");
-    cfg.source_count = 2;
-    cfg.selector.mode = FACEFUSE_SELECT_ONE;
-    CHECK(run_chain(&cfg, &target, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(run_chain(cfg, &target, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    tl_config_free(&c);
     CHECK(selected == 1 && changed_in(&target, &out, 0, target.width) > 50, "face not swapped");
     facefuse_image_free(&out);
     facefuse_image_free(&target);
@@ -151,38 +164,46 @@ static void test_audio_sources_are_ignored(void)
 
 static void test_models_that_are_not_swappers_are_refused(void)
 {
-    facefuse_image target = tl_load(ctx, "samples/astronaut.png"), out = {0};
-    fu_run_config cfg = config(tl_shared("samples/grace_hopper.jpg"));
+    facefuse_image target = tl_load(ctx, "samples/astronaut.png");
     fu_err err;
     const char *models[] = {"gfpgan_1.4", "scrfd"};
+    const int pad[4] = {0, 0, 0, 0};
+    /* the swapper refuses other kinds of models itself ... */
     for (int i = 0; i < 2; i++) {
+        fu_swapper *sw = NULL;
         fu_err_clear(&err);
-        cfg.swapper_model = models[i];
-        facefuse_status rc = run_chain(&cfg, &target, &out, NULL, &err);
+        facefuse_status rc = fu_swapper_open(ctx, models[i], 0, 0.3f, pad, &sw, &err);
         CHECK(rc != FACEFUSE_OK && strstr(err.msg, models[i]) && strstr(err.msg, "not a face swapper"),
               "%s: status %d: %s", models[i], rc, err.msg);
-        facefuse_image_free(&out);
+        fu_swapper_close(sw);
     }
-    fu_err_clear(&err);
-    cfg.swapper_model = "no_such_swapper";
-    CHECK(run_chain(&cfg, &target, &out, NULL, &err) != FACEFUSE_OK && strstr(err.msg, "no_such_swapper"), "%s",
-          err.msg);
-    facefuse_image_free(&out);
+    /* ... and the option table refuses names that are not swappers */
+    tl_config c;
+    for (int i = 0; i < 2; i++) {
+        char args[128];
+        snprintf(args, sizeof args, "--face-swapper-model %s", i ? "no_such_swapper" : models[0]);
+        CHECK(tl_config_try(&c, args, &err) == FACEFUSE_ERR_INVALID_ARGUMENT &&
+                  strstr(err.msg, i ? "no_such_swapper" : models[0]) && strstr(err.msg, "--face-swapper-model"),
+              "%s", err.msg);
+        tl_config_free(&c);
+    }
     facefuse_image_free(&target);
 }
 
 static void test_target_without_face_is_unchanged(void)
 {
     facefuse_image target = {0}, out = {0};
-    fu_run_config cfg = config(tl_shared("samples/grace_hopper.jpg"));
+    const char *sources[] = {tl_shared("samples/grace_hopper.jpg"), NULL};
+    tl_config c;
+    fu_run_config *cfg = config(&c, sources, "--face-selector-mode many");
     fu_err err;
     int selected = -1;
     fu_err_clear(&err);
     facefuse_image_alloc(&target, 320, 240, 3);
     for (size_t i = 0; i < (size_t)target.stride * target.height; i++)
         target.data[i] = (uint8_t)(i * 31 % 97);
-    cfg.selector.mode = FACEFUSE_SELECT_MANY;
-    CHECK(run_chain(&cfg, &target, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    CHECK(run_chain(cfg, &target, &out, &selected, &err) == FACEFUSE_OK, "%s", err.msg);
+    tl_config_free(&c);
     CHECK(selected == 0 && changed_in(&target, &out, 0, target.width) == 0, "faceless target changed");
     facefuse_image_free(&out);
     facefuse_image_free(&target);
