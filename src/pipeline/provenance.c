@@ -9,7 +9,18 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "pipeline/config.h"
 #include "processors/processor.h"
+
+static const fu_option provenance_options[] = {
+    {.name = "--output-provenance", .section = "output_creation", .type = FU_OPT_STRING, .def = "tag",
+     .choices = "tag none", .offset = offsetof(fu_provenance_settings, mode),
+     .help = "tag every output with where it came from (facefuse, its version, processors, models): container "
+             "metadata, PNG iTXt, JPEG/WebP XMP; none leaves it out"},
+    {0}};
+
+const fu_option_group fu_provenance_options = {"output_provenance", "output provenance", provenance_options,
+                                               sizeof(fu_provenance_settings), NULL};
 
 void fu_provenance_init(fu_provenance *p)
 {
@@ -141,4 +152,6 @@ void fu_provenance_from_config(const fu_run_config *cfg, fu_provenance *p)
         fu_provenance_add_model(p, cfg->masker.occluder_model);
     if (has_word(cfg->masker.types, "region"))
         fu_provenance_add_model(p, cfg->masker.parser_model);
+    p->watermark_visible = cfg->watermark.text && cfg->watermark.text[0];
+    p->watermark_invisible = cfg->watermark.invisible;
 }

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "pipeline/config.h"
+#include "core/option.h"
 
 #define FU_PROVENANCE_MAX 32
 #define FU_PROVENANCE_TAG_MAX 2048
@@ -30,6 +30,13 @@ typedef struct fu_provenance {
     int watermark_visible, watermark_invisible;
 } fu_provenance;
 
+/* --output-provenance (section output_creation): "tag" (default) or "none". */
+typedef struct fu_provenance_settings {
+    const char *mode;
+} fu_provenance_settings;
+
+extern const fu_option_group fu_provenance_options;   /* into fu_provenance_settings */
+
 void fu_provenance_init(fu_provenance *p);
 /* Each name once, in order; NULL and "" are ignored. The strings must
  * outlive p. */
@@ -40,7 +47,8 @@ void fu_provenance_add_model(fu_provenance *p, const char *name);
  * level, returns NULL) into buf (FU_PROVENANCE_TAG_MAX bytes is enough). */
 const char *fu_provenance_tag(const fu_provenance *p, const char *mode, char *buf, size_t size);
 
-/* The processors and models a run configuration uses. */
-void fu_provenance_from_config(const fu_run_config *cfg, fu_provenance *p);
+/* The processors and models a run configuration uses, and its watermarks. */
+struct fu_run_config;
+void fu_provenance_from_config(const struct fu_run_config *cfg, fu_provenance *p);
 
 #endif

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +36,19 @@ struct fu_quality {
     int64_t capacity;
     int thumbnails;
 };
+
+static const fu_option quality_options[] = {
+    {.name = "--quality-report", .section = "quality_report", .type = FU_OPT_STRING,
+     .offset = offsetof(fu_quality_settings, path),
+     .help = "write a per-frame quality report: identity similarity, PSNR/SSIM outside the face masks, landmark "
+             "jitter, flagged frames (.json, or .html: a self-contained page)"},
+    {.name = "--quality-threshold", .section = "quality_report", .type = FU_OPT_FLOAT, .def = "0.4", .min = -1,
+     .max = 1, .step = 0.05, .offset = offsetof(fu_quality_settings, threshold),
+     .help = "flag frames whose face identity similarity falls below this"},
+    {0}};
+
+const fu_option_group fu_quality_options = {"quality_report", "quality report", quality_options,
+                                            sizeof(fu_quality_settings), NULL};
 
 fu_quality_settings fu_quality_default_settings(void)
 {
@@ -80,6 +94,8 @@ facefuse_status fu_quality_new(facefuse_context *ctx, const fu_quality_settings 
     q->s.recognizer_model = q->recognizer;
     if (q->s.thumbnail_px <= 0)
         q->s.thumbnail_px = 160;
+    if (q->s.max_thumbnails <= 0)
+        q->s.max_thumbnails = 60;
     if (source) {
         memcpy(q->source, source, (size_t)source_dim * sizeof *source);
         q->source_dim = source_dim;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "core/option.h"
 
 #define FU_QUALITY_MAX_FACES 8
 
@@ -40,6 +41,10 @@ typedef struct fu_quality_settings {
 } fu_quality_settings;
 
 fu_quality_settings fu_quality_default_settings(void);
+
+/* --quality-report, --quality-threshold (section quality_report); the other
+ * fields keep their defaults when 0. */
+extern const fu_option_group fu_quality_options;      /* into fu_quality_settings */
 
 typedef struct fu_quality fu_quality;
 

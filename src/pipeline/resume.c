@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,17 @@
 #include "core/log.h"
 #include "media/video_concat.h"
 #include "pipeline/segment.h"
+
+static const fu_option resume_options[] = {
+    {.name = "--resume", .section = "resume", .type = FU_OPT_BOOL, .offset = offsetof(fu_resume_settings, enabled),
+     .help = "video targets: render through checkpoint pieces beside the output; the same command run again after a "
+             "stop goes on from the last finished piece"},
+    {.name = "--resume-checkpoint", .section = "resume", .type = FU_OPT_FLOAT, .def = "60", .min = 0.1, .max = 3600,
+     .step = 0.1, .offset = offsetof(fu_resume_settings, checkpoint_s),
+     .help = "seconds of video a checkpoint piece holds (the most work a stop can lose)"},
+    {0}};
+
+const fu_option_group fu_resume_options = {"resume", "resume", resume_options, sizeof(fu_resume_settings), NULL};
 
 fu_resume_settings fu_resume_default_settings(void)
 {

@@ -1,6 +1,6 @@
 /*
  * resume.h — a video render that survives being stopped: `headless-run
- * --resume` (the lead wires the option to fu_video_run_resumable).
+ * --resume` (the video workflow calls fu_video_run_resumable).
  *
  * The run writes the output as keyframe-aligned pieces of about
  * checkpoint_s seconds in a hidden work directory beside the output
@@ -17,16 +17,21 @@
 #define FU_RESUME_H
 
 #include "core/error.h"
+#include "core/option.h"
 #include "pipeline/video_run.h"
 
 typedef struct fu_resume_settings {
-    double checkpoint_s;        /* piece length in seconds (60); the most work a stop can lose */
+    int enabled;                /* --resume: the workflow renders through checkpoint pieces */
+    float checkpoint_s;         /* piece length in seconds (60); the most work a stop can lose */
     const char *fingerprint;    /* every setting that changes the frames, e.g. the command line; NULL: the
                                    job's encoder settings only */
     int keep_work_dir;          /* leave the pieces after a successful join (debugging) */
 } fu_resume_settings;
 
 fu_resume_settings fu_resume_default_settings(void);
+
+/* --resume, --resume-checkpoint (section resume). */
+extern const fu_option_group fu_resume_options;       /* into fu_resume_settings */
 
 /* Runs job as fu_video_run would, resumably. Needs the target's own timing:
  * no output_fps and no .avi output (FACEFUSE_ERR_INVALID_ARGUMENT). */

@@ -16,11 +16,14 @@
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
+#include "pipeline/frame_extras.h"
 #include "pipeline/provenance.h"
+#include "pipeline/resume.h"
 #include "pipeline/video_run.h"
 
 typedef struct workflow {
     fu_chain *chain;
+    fu_frame_extras *extras;   /* quality report, watermarks */
     int drop_alpha;      /* --temp-pixel-format bgr24 */
 } workflow;
 
@@ -35,7 +38,19 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
         facefuse_image_free(frame);
         *frame = rgb;
     }
-    return fu_chain_process(w->chain, frame, index, NULL, err);
+    return fu_frame_extras_process(w->extras, frame, index, NULL, err);
+}
+
+/* --resume: through checkpoint pieces that a re-run with the same settings reuses. */
+static facefuse_status run_job(const fu_run_config *cfg, const fu_video_job *job, fu_err *err)
+{
+    fu_resume_settings rs = cfg->resume;
+    char fingerprint[17];
+    if (!rs.enabled)
+        return fu_video_run(job, err);
+    fu_run_config_fingerprint(cfg, fingerprint);
+    rs.fingerprint = fingerprint;
+    return fu_video_run_resumable(job, &rs, err);
 }
 
 /* The target's rate, for processors that follow time (lip sync). */
@@ -51,7 +66,7 @@ static facefuse_status probe_fps(const char *path, double *fps, fu_err *err)
 
 facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, const fu_run_hooks *hooks, fu_err *err)
 {
-    workflow w = {NULL, 0};
+    workflow w = {NULL, NULL, 0};
     facefuse_image reference = {0};
     facefuse_video_params params = fu_run_video_params(cfg);
     fu_video_job job = fu_video_job_default();
@@ -69,6 +84,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     if (rc == FACEFUSE_OK)
         rc = fu_chain_set_reference(w.chain, &reference, err);
     facefuse_image_free(&reference);
+    if (rc == FACEFUSE_OK)
+        rc = fu_frame_extras_open(ctx, cfg, w.chain, &w.extras, err);
     if (rc != FACEFUSE_OK) {
         fu_chain_free(w.chain);
         return rc;
@@ -84,12 +101,15 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     job.process_user = &w;
     fu_provenance_init(&provenance);
     fu_provenance_from_config(cfg, &provenance);
-    job.provenance = fu_provenance_tag(&provenance, NULL, tag, sizeof tag);
+    job.provenance = fu_provenance_tag(&provenance, cfg->provenance.mode, tag, sizeof tag);
     job.cancel = hooks->cancel;
     job.progress = hooks->progress;
     job.progress_user = hooks->progress_user;
     fu_info("processing %s with %d workers", cfg->paths.target_path, job.thread_count);
-    rc = fu_video_run(&job, err);
+    rc = run_job(cfg, &job, err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_frame_extras_finish(w.extras, err);
+    fu_frame_extras_free(w.extras);
     fu_chain_free(w.chain);
     return rc;
 }

@@ -14,10 +14,31 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/image.h"
+
+#define W(field) offsetof(fu_watermark_settings, field)
+
+static const fu_option watermark_options[] = {
+    {.name = "--watermark-text", .section = "watermark", .type = FU_OPT_STRING, .offset = W(text),
+     .help = "visible label drawn on every output frame (default: none)"},
+    {.name = "--watermark-position", .section = "watermark", .type = FU_OPT_STRING, .def = "bottom-right",
+     .choices = "top-left top-right bottom-left bottom-right center", .offset = W(position),
+     .help = "where the visible label goes"},
+    {.name = "--watermark-opacity", .section = "watermark", .type = FU_OPT_INT, .def = "60", .min = 0, .max = 100,
+     .step = 1, .offset = W(opacity), .help = "opacity of the visible label, percent"},
+    {.name = "--watermark-invisible", .section = "watermark", .type = FU_OPT_BOOL, .offset = W(invisible),
+     .help = "embed the invisible watermark (survives re-encoding and 50 % scaling; facefuse provenance-check "
+             "finds it)"},
+    {.name = "--watermark-key", .section = "watermark", .type = FU_OPT_STRING, .offset = W(key),
+     .help = "key of the invisible watermark (default: facefuse's own; provenance-check needs the same key)"},
+    {0}};
+
+const fu_option_group fu_watermark_options = {"watermark", "watermark", watermark_options,
+                                              sizeof(fu_watermark_settings), NULL};
 
 #define CANON 256
 #define BLOCK 8

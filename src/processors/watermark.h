@@ -28,6 +28,7 @@
 #define FU_WATERMARK_H
 
 #include "core/error.h"
+#include "core/option.h"
 
 #define FU_WATERMARK_THRESHOLD 6.0   /* strength above which the mark is present */
 #define FU_WATERMARK_STRENGTH 14.0   /* strength the embedder aims for */
@@ -44,6 +45,9 @@ typedef struct fu_watermark_settings {
 } fu_watermark_settings;
 
 fu_watermark_settings fu_watermark_default_settings(void);
+
+/* --watermark-text, -position, -opacity, -invisible, -key (section watermark). */
+extern const fu_option_group fu_watermark_options;    /* into fu_watermark_settings */
 
 typedef struct fu_watermark fu_watermark;
 

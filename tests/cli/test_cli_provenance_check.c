@@ -3,7 +3,11 @@
  * of headless-run carries the provenance tag naming facefuse and its
  * processor (exit 0, text and JSON); a file made elsewhere has neither tag
  * nor watermark (exit 1); a picture with only the invisible watermark is
- * found by it (exit 0); a missing file is one error line (exit 2).
+ * found by it (exit 0); a missing file is one error line (exit 2). The
+ * studio options work from the command line and the ini file:
+ * --output-provenance none leaves the tag out and says so; [watermark] and
+ * [quality_report] keys mark the output (found by provenance-check, named in
+ * the tag) and write the report.
  */
 #include <jansson.h>
 
@@ -81,6 +85,58 @@ static void watermark_alone_is_found(void)
     facefuse_image_free(&im);
 }
 
+static void provenance_none_leaves_the_tag_out(void)
+{
+    char args[4096], *out = NULL, *e = NULL;
+    const char *png = tl_tmp("untagged.png");
+    snprintf(args, sizeof args,
+             "headless-run -t '%s' -o '%s' --processors face_debugger --face-detector-model scrfd "
+             "--face-landmarker-score 0 --log-level info --output-provenance none",
+             tl_shared("samples/grace_hopper.jpg"), png);
+    int code = tl_run_cli(args, NULL, &e);
+    REQUIRE(code == 0, "headless-run: exit %d: %s", code, e);
+    CHECK(e && strstr(e, "--output-provenance none"), "the log does not say the tag is off: %s", e);
+    free(e);
+    snprintf(args, sizeof args, "provenance-check '%s'", png);
+    code = tl_run_cli(args, &out, NULL);
+    CHECK(code == 1 && out && strstr(out, "provenance tag: none"), "exit %d: %s", code, out);
+    free(out);
+}
+
+static void ini_watermarks_and_report(void)
+{
+    char args[4096], *out = NULL, *e = NULL;
+    const char *ini = tl_tmp("studio.ini"), *jpg = tl_tmp("marked-run.jpg"), *report = tl_tmp("report.json");
+    FILE *f = fopen(ini, "w");
+    REQUIRE(f, "cannot write %s", ini);
+    fprintf(f, "[watermark]\nwatermark_text = MADE WITH AI\nwatermark_invisible = true\n"
+               "[quality_report]\nquality_report = %s\n", report);
+    fclose(f);
+    snprintf(args, sizeof args,
+             "headless-run --config-path '%s' -t '%s' -o '%s' --processors face_debugger --face-detector-model scrfd "
+             "--face-landmarker-score 0 --log-level error",
+             ini, tl_shared("samples/grace_hopper.jpg"), jpg);
+    int code = tl_run_cli(args, NULL, &e);
+    REQUIRE(code == 0, "headless-run: exit %d: %s", code, e);
+    free(e);
+    snprintf(args, sizeof args, "provenance-check '%s'", jpg);
+    code = tl_run_cli(args, &out, NULL);
+    CHECK(code == 0 && out && strstr(out, "\"watermark\":\"visible+invisible\"") &&
+              strstr(out, "invisible watermark: found"),
+          "exit %d: %s", code, out);
+    free(out);
+    json_error_t jerr;
+    json_t *j = json_load_file(report, 0, &jerr);
+    CHECK(j, "no report at %s: %s", report, jerr.text);
+    if (j) {
+        json_t *summary = json_object_get(j, "summary");
+        CHECK(json_integer_value(json_object_get(summary, "frames")) == 1 &&
+                  json_integer_value(json_object_get(summary, "faces_processed")) >= 1,
+              "report summary");
+        json_decref(j);
+    }
+}
+
 static void missing_file_is_one_error(void)
 {
     char args[4096], *e = NULL;
@@ -96,5 +152,7 @@ int main(void)
     RUN(foreign_file_has_no_provenance);
     RUN(watermark_alone_is_found);
     RUN(missing_file_is_one_error);
+    RUN(provenance_none_leaves_the_tag_out);
+    RUN(ini_watermarks_and_report);
     return tl_finish();
 }
