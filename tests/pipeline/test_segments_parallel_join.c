@@ -29,7 +29,7 @@
 
 #define FRAMES 30
 #define OPTIONS                                                                                                 \
-    "--processors frame_enhancer --frame-enhancer-model real_esrgan_x4 --face-detector-model scrfd "           \
+    "--processors frame_enhancer --frame-enhancer-model real_esrgan_x2 --face-detector-model scrfd "           \
     "--face-landmarker-score 0 --output-video-scale 0.5 --output-video-encoder ffv1 --execution-thread-count 2 " \
     "--log-level warn --progress none"
 
@@ -205,7 +205,7 @@ static void three_workers_equal_one_render(void)
     char *tag = NULL;
     fu_err err;
     REQUIRE(fu_tag_read_file(joined, &tag, &err) == FACEFUSE_OK, "%s", err.msg);
-    CHECK(tag && strstr(tag, "frame_enhancer") && strstr(tag, "real_esrgan_x4"), "joined output's tag: %s",
+    CHECK(tag && strstr(tag, "frame_enhancer") && strstr(tag, "real_esrgan_x2"), "joined output's tag: %s",
           tag ? tag : "(none)");
     free(tag);
 }
