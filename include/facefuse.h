@@ -162,7 +162,9 @@ typedef enum facefuse_model_kind {
     FACEFUSE_MODEL_SWAPPER = 4,
     FACEFUSE_MODEL_ENHANCER = 5,
     FACEFUSE_MODEL_MASKER = 6,
-    FACEFUSE_MODEL_OTHER = 7
+    FACEFUSE_MODEL_OTHER = 7,
+    FACEFUSE_MODEL_AGE_MODIFIER = 8,  /* fran, styleganex_age */
+    FACEFUSE_MODEL_DEEP_SWAPPER = 9   /* DeepFaceLive .dfm models, "<author>/<name>" */
 } facefuse_model_kind;
 
 /* Registers a recognizer under `name` that is not one of FaceFusion's: an

@@ -19,6 +19,7 @@
 #include "cli/batch.h"
 #include "cli/cmd_studio.h"
 #include "cli/options.h"
+#include "core/alloc_policy.h"
 #include "core/file.h"
 #include "core/log.h"
 #include "face/analyse.h"
@@ -238,13 +239,18 @@ static int cmd_detect(facefuse_context *ctx, const fu_optset *set, const fu_run_
 
 /* ------------------------------------------------------------ force-download */
 
-static int cmd_force_download(facefuse_context *ctx)
+static int cmd_force_download(facefuse_context *ctx, const char *scope_name)
 {
     const fu_model_def *const *all = fu_model_all();
+    fu_download_scope scope;
     int failed = 0, total = 0;
     fu_err err;
 
+    if (fu_download_scope_parse(scope_name, &scope, &err) != FACEFUSE_OK)
+        return fail(&err);
     for (int i = 0; all[i]; i++) {
+        if (!fu_model_in_scope(all[i], scope))
+            continue;
         total++;
         if (facefuse_model_ensure(ctx, all[i]->name, fu_progress_bar, NULL) != FACEFUSE_OK) {
             fprintf(stderr, "facefuse: error: %s\n", facefuse_context_errmsg(ctx));
@@ -418,6 +424,7 @@ int main(int argc, char **argv)
     /* A file-size limit (or a full quota) must fail the write, not kill us
      * with a partial file left behind. */
     signal(SIGXFSZ, SIG_IGN);
+    fu_alloc_keep_freed_memory();
     if (fu_cli_options_load(&set, argc, argv, 2, &err) != FACEFUSE_OK ||
         fu_run_config_init(&cfg, &set, &err) != FACEFUSE_OK || make_context(&cfg, strcmp(argv[1], "benchmark") == 0, &ctx, &err) != FACEFUSE_OK) {
         code = fail(&err);
@@ -428,7 +435,7 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "detect") == 0)
         code = cmd_detect(ctx, &set, &cfg);
     else if (strcmp(argv[1], "force-download") == 0)
-        code = cmd_force_download(ctx);
+        code = cmd_force_download(ctx, cfg.context.download_scope);
     else if (strcmp(argv[1], "batch-run") == 0)
         code = cmd_batch_run(ctx, &set, &cfg);
     else if (strcmp(argv[1], "benchmark") == 0)

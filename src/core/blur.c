@@ -17,6 +17,12 @@ int fu_gaussian_ksize_f32(float sigma)
     return k < 1 ? 1 : k;
 }
 
+int fu_gaussian_ksize_u8(float sigma)
+{
+    int k = (int)lrint(sigma * 3.0 * 2.0 + 1.0) | 1;
+    return k < 1 ? 1 : k;
+}
+
 /* OpenCV's getGaussianKernel for an explicit sigma: normalised to sum 1. */
 static void make_kernel(float *k, int ksize, float sigma)
 {
@@ -56,11 +62,17 @@ static void blur_row(const float *in, float *out, int w, const float *k, int r, 
 
 facefuse_status fu_gaussian_blur_f32(float *img, int w, int h, float sigma, fu_err *err)
 {
-    if (!img || w <= 0 || h <= 0)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "gaussian blur: bad plane %dx%d", w, h);
+    return fu_gaussian_blur_f32_k(img, w, h, sigma, fu_gaussian_ksize_f32(sigma), err);
+}
+
+facefuse_status fu_gaussian_blur_f32_k(float *img, int w, int h, float sigma, int ksize, fu_err *err)
+{
+    if (!img || w <= 0 || h <= 0 || ksize < 1 || !(ksize & 1))
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "gaussian blur: bad plane %dx%d or kernel %d", w, h,
+                       ksize);
     if (!(sigma > 0))
         return FACEFUSE_OK;
-    int ksize = fu_gaussian_ksize_f32(sigma), r = ksize / 2;
+    int r = ksize / 2;
     float *k = malloc(sizeof(float) * (size_t)ksize);
     float *tmp = malloc(sizeof(float) * (size_t)w * (size_t)h);
     float *ext = malloc(sizeof(float) * (size_t)(w + 2 * r));

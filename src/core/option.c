@@ -715,6 +715,13 @@ facefuse_status fu_options_apply(const fu_optset *set, const fu_option_group *g,
 
 /* ---------------------------------------------------------------- help */
 
+const char *fu_option_choices(const fu_option *o)
+{
+    if (o->choices)
+        return o->choices;
+    return o->choices_fn ? o->choices_fn() : NULL;
+}
+
 const char *fu_option_type_name(const fu_option *o)
 {
     switch (o->type) {
@@ -736,8 +743,9 @@ static void print_option(const fu_option *o, FILE *out)
         fprintf(out, " [not supported: %s]\n", o->reject);
         return;
     }
-    if (o->choices)
-        fprintf(out, " {%s}", o->choices);
+    const char *choices = fu_option_choices(o);
+    if (choices)
+        fprintf(out, " {%s}", choices);
     else if (o->min < o->max)
         fprintf(out, " [%g..%g]", o->min, o->max);
     if (o->def && o->type != FU_OPT_BOOL)

@@ -80,6 +80,12 @@ typedef struct fu_option {
     const char *reject;
     const char *unsupported;   /* space-separated values refused with `reject`; NULL = all */
     const char *help;
+    /* Choices too many to write out (e.g. the registry's deep swapper
+     * models), built by the module once, when `choices` is NULL: listed by
+     * --help and UIs through fu_option_choices. Values are not checked
+     * against them (the group's check decides, so values found at run time
+     * can be taken too). NULL = none. */
+    const char *(*choices_fn)(void);
 } fu_option;
 
 #define FU_OPT_NONE ((ptrdiff_t)-1)
@@ -179,6 +185,9 @@ int fu_strs_has(fu_strs s, const char *word);
 int fu_word_index(const char *words, const char *word);
 /* The ini key of an option (its `key`, or derived from its name) into buf. */
 const char *fu_option_key(const fu_option *o, char *buf, size_t size);
+/* The option's choices, space-separated: `choices`, else what choices_fn
+ * builds; NULL when it has none. */
+const char *fu_option_choices(const fu_option *o);
 /* Type name for UIs: "string" "int" "float" "bool" "list". */
 const char *fu_option_type_name(const fu_option *o);
 

@@ -265,6 +265,14 @@ static int angle_of(facefuse_point a, facefuse_point b)
     return snapped;
 }
 
+facefuse_status fu_classifier_open(facefuse_context *ctx, const char *model, fu_session **out, fu_err *err)
+{
+    facefuse_status rc = fu_context_session(ctx, model, out, NULL, err);
+    if (rc == FACEFUSE_OK && fu_session_output_count(*out) < 3)
+        rc = fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "classifier %s needs 3 outputs", model);
+    return rc;
+}
+
 static facefuse_status classify(facefuse_context *ctx, const facefuse_image *rgb, const char *model,
                                 facefuse_face *face, fu_err *err)
 {
@@ -280,10 +288,8 @@ static facefuse_status classify(facefuse_context *ctx, const facefuse_image *rgb
     float *data;
     facefuse_status rc;
 
-    if ((rc = fu_context_session(ctx, model, &s, NULL, err)) != FACEFUSE_OK)
+    if ((rc = fu_classifier_open(ctx, model, &s, err)) != FACEFUSE_OK)
         return rc;
-    if (fu_session_output_count(s) < 3)
-        return fu_fail(err, FACEFUSE_ERR_MODEL_CONTRACT, "classifier %s needs 3 outputs", model);
     if ((rc = crop_tensor(rgb, face->landmark_5_68, "arcface_112_v2", 224, mean, std, &data, err)) != FACEFUSE_OK)
         return rc;
     set_dims4(&in, data, 3, 224, 224);

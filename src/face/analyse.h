@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/geometry.h"
+#include "infer/ort.h"
 
 typedef struct fu_detection {
     float box[4];
@@ -42,6 +43,11 @@ facefuse_status fu_analyse_frame(facefuse_context *ctx, const facefuse_image *im
 /* The embedding of the face in `face` (uses face->landmark_5_68). */
 facefuse_status fu_embed_face(facefuse_context *ctx, const facefuse_image *rgb, const char *model,
                               facefuse_face *face, fu_err *err);
+
+/* The face classifier's session (gender, age, race: fetched when allowed,
+ * its outputs checked), so a run that needs it fails before its first
+ * face when the model is missing. */
+facefuse_status fu_classifier_open(facefuse_context *ctx, const char *model, fu_session **out, fu_err *err);
 
 /* Fills a planar float tensor (1×3×h×w) from an RGB image:
  * (pixel/255 − mean[c]) / std[c], channels in RGB order, or BGR when bgr. */

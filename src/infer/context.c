@@ -194,34 +194,61 @@ facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_s
     return rc;
 }
 
+facefuse_status fu_context_add_model(facefuse_context *ctx, const char *name, const char *path,
+                                     const fu_model_def *like, const fu_model_def **out, fu_err *err)
+{
+    facefuse_status rc = FACEFUSE_OK;
+    *out = NULL;
+    if (!name || !path || !like || strlen(name) >= sizeof ctx->custom[0].name ||
+        strlen(path) >= sizeof ctx->custom[0].path)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot register model '%s'", name ? name : "(null)");
+    pthread_mutex_lock(&ctx->lock);
+    for (int i = ctx->n_custom - 1; i >= 0; i--) /* the latest registration of a name counts */
+        if (strcmp(ctx->custom[i].name, name) == 0) {
+            if (strcmp(ctx->custom[i].path, path) == 0 && ctx->custom[i].def.kind == like->kind)
+                *out = &ctx->custom[i].def;
+            break;
+        }
+    if (!*out) {
+        if (ctx->n_custom == FU_MAX_CUSTOM_MODELS) {
+            rc = fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "too many registered models (%d)", FU_MAX_CUSTOM_MODELS);
+        } else {
+            fu_custom_model *m = &ctx->custom[ctx->n_custom++];
+            memset(m, 0, sizeof *m);
+            snprintf(m->name, sizeof m->name, "%s", name);
+            snprintf(m->path, sizeof m->path, "%s", path);
+            m->def = *like;
+            m->def.name = m->name;
+            m->def.file = m->path;
+            m->def.bucket = NULL;
+            m->def.contract = NULL;
+            m->def.providers = NULL;
+            *out = &m->def;
+        }
+    }
+    pthread_mutex_unlock(&ctx->lock);
+    return rc;
+}
+
 facefuse_status facefuse_register_recognizer(facefuse_context *ctx, const char *name,
                                              const char *onnx_path, int size, float mean, float std)
 {
+    fu_model_def like = {0};
+    const fu_model_def *def;
     fu_err err;
     fu_err_clear(&err);
     if (!ctx || !name || !onnx_path || size <= 0 || std <= 0 || strlen(name) >= 64)
         return fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "bad recognizer registration"),
                ctx ? fu_context_fail(ctx, &err) : FACEFUSE_ERR_INVALID_ARGUMENT;
-    pthread_mutex_lock(&ctx->lock);
-    if (ctx->n_custom == FU_MAX_CUSTOM_MODELS) {
-        pthread_mutex_unlock(&ctx->lock);
-        fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "too many registered models");
-        return fu_context_fail(ctx, &err);
-    }
-    fu_custom_model *m = &ctx->custom[ctx->n_custom++];
-    memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", name);
-    snprintf(m->path, sizeof m->path, "%s", onnx_path);
-    m->def.name = m->name;
-    m->def.kind = FACEFUSE_MODEL_RECOGNIZER;
-    m->def.file = m->path;
-    m->def.template_name = "arcface_112_v2";
-    m->def.size = size;
+    like.kind = FACEFUSE_MODEL_RECOGNIZER;
+    like.template_name = "arcface_112_v2";
+    like.size = size;
     for (int c = 0; c < 3; c++) {
-        m->def.mean[c] = mean;
-        m->def.std[c] = std;
+        like.mean[c] = mean;
+        like.std[c] = std;
     }
-    pthread_mutex_unlock(&ctx->lock);
+    if (fu_context_add_model(ctx, name, onnx_path, &like, &def, &err) != FACEFUSE_OK)
+        return fu_context_fail(ctx, &err);
     return FACEFUSE_OK;
 }
 

@@ -26,7 +26,7 @@ typedef struct fu_session_slot {
 
 typedef struct fu_custom_model {
     fu_model_def def;
-    char name[64];
+    char name[160];
     char path[PATH_MAX];
 } fu_custom_model;
 
@@ -52,6 +52,15 @@ const fu_model_def *fu_context_model(facefuse_context *ctx, const char *name);
  * on first use. The session is owned by ctx. *def may be NULL. */
 facefuse_status fu_context_session(facefuse_context *ctx, const char *name, fu_session **out,
                                    const fu_model_def **def, fu_err *err);
+
+/* Registers a model file outside the registry (a user's own model) under
+ * `name`, described like `like` (kind, template, size, normalisation;
+ * contract and file are not taken), and returns its definition (owned by
+ * ctx). Registering a name again with the same path and kind returns the
+ * same definition; otherwise the new registration replaces it for later
+ * look-ups (sessions already open on the old one stay valid). */
+facefuse_status fu_context_add_model(facefuse_context *ctx, const char *name, const char *path,
+                                     const fu_model_def *like, const fu_model_def **out, fu_err *err);
 
 /* Copies err into the context's message and returns err->code. */
 facefuse_status fu_context_fail(facefuse_context *ctx, const fu_err *err);

@@ -176,6 +176,27 @@ static const fu_contract bisenet_contract = {
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 19, 512, 512}}},
 };
 
+/* fran: a 1024 px RGB crop 'target' and the 'direction' pair, bound by name
+ * (age_modifier.c checks them); the aged crop [1,3,1024,1024] in [0, 1]. */
+static const fu_contract fran_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 1024, 1024}}},
+};
+
+/* styleganex_age: 'target' (256 px), 'target_with_background' (384 px) and
+ * the scalar 'direction', bound by name; the edited background crop
+ * [1,3,4·384,4·384] in [−1, 1]. */
+static const fu_contract styleganex_age_contract = {
+    .n_inputs = 3,
+    .n_outputs = 1,
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3}}},
+};
+
+/* DeepFaceLive .dfm models have one or two inputs ('in_face:0' NHWC, and
+ * 'morph_value:0' for some), so no fixed contract: deep_swapper.c checks
+ * them by name when it opens one. */
+
 /* LivePortrait (FaceFusion's export of KwaiVGI's models). The extractors
  * take the 2×2-shrunk 512² crop, RGB/255: the feature extractor gives the
  * feature volume [1,32,16,64,64]; the motion extractor pitch, yaw, roll
@@ -248,139 +269,308 @@ static const fu_contract lp_generator_contract = {
 #define IMAGENET_MEAN {0.485f, 0.456f, 0.406f}
 #define IMAGENET_STD {0.229f, 0.224f, 0.225f}
 
+/* A DeepFaceLive model of FaceFusion's deep swapper set: "<author>/<name>",
+ * kept under <author>/<name>.dfm, on Hugging Face only, in the repository
+ * deepfacelive-models-<author>; its size comes from the model itself. */
+#define DFM(author, name, scope)                                                                             \
+    {author "/" name, FACEFUSE_MODEL_DEEP_SWAPPER, author "/" name ".dfm", "deepfacelive-models-" author,   \
+     "dfl_whole_face", 0, NORM_ZERO, NORM_ONE, NULL, NULL, scope, "huggingface"}
+
 /* Columns: name, kind, file, bucket, template, size (frame enhancers: the
- * tile size), mean, std, contract, extra model. */
+ * tile size), mean, std, contract, extra model[, scope, providers]. */
 static const fu_model_def models[] = {
     {"retinaface", FACEFUSE_MODEL_DETECTOR, "retinaface_10g.onnx", "models-3.0.0", NULL, 640,
-     DETECTOR_MEAN, DETECTOR_STD, &scrfd_contract, NULL},
+     DETECTOR_MEAN, DETECTOR_STD, &scrfd_contract, NULL, FU_SCOPE_LITE, NULL},
     {"scrfd", FACEFUSE_MODEL_DETECTOR, "scrfd_2.5g.onnx", "models-3.0.0", NULL, 640,
-     DETECTOR_MEAN, DETECTOR_STD, &scrfd_contract, NULL},
+     DETECTOR_MEAN, DETECTOR_STD, &scrfd_contract, NULL, FU_SCOPE_LITE, NULL},
     {"yolo_face", FACEFUSE_MODEL_DETECTOR, "yoloface_8n.onnx", "models-3.0.0", NULL, 640,
-     NORM_ZERO, NORM_ONE, &yolo_face_contract, NULL},
+     NORM_ZERO, NORM_ONE, &yolo_face_contract, NULL, FU_SCOPE_LITE, NULL},
     {"yunet", FACEFUSE_MODEL_DETECTOR, "yunet_2023_mar.onnx", "models-3.4.0", NULL, 640,
-     NORM_ZERO, NORM_RAW_STD, &yunet_contract, NULL},
+     NORM_ZERO, NORM_RAW_STD, &yunet_contract, NULL, FU_SCOPE_LITE, NULL},
     {"2dfan4", FACEFUSE_MODEL_LANDMARKER, "2dfan4.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, &fan_contract, NULL},
+     NORM_ZERO, NORM_ONE, &fan_contract, NULL, FU_SCOPE_LITE, NULL},
     {"peppa_wutz", FACEFUSE_MODEL_LANDMARKER, "peppa_wutz.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"fan_68_5", FACEFUSE_MODEL_LANDMARKER, "fan_68_5.onnx", "models-3.0.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, &fan_68_5_contract, NULL},
+     NORM_ZERO, NORM_ONE, &fan_68_5_contract, NULL, FU_SCOPE_LITE, NULL},
     {"arcface_w600k_r50", FACEFUSE_MODEL_RECOGNIZER, "arcface_w600k_r50.onnx", "models-3.0.0", "arcface_112_v2", 112,
-     NORM_HALF, NORM_HALF, &arcface_contract, NULL},
+     NORM_HALF, NORM_HALF, &arcface_contract, NULL, FU_SCOPE_LITE, NULL},
     {"fairface", FACEFUSE_MODEL_CLASSIFIER, "fairface.onnx", "models-3.0.0", "arcface_112_v2", 224,
-     IMAGENET_MEAN, IMAGENET_STD, &fairface_contract, NULL},
+     IMAGENET_MEAN, IMAGENET_STD, &fairface_contract, NULL, FU_SCOPE_LITE, NULL},
     {"xseg_1", FACEFUSE_MODEL_MASKER, "xseg_1.onnx", "models-3.1.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL, FU_SCOPE_LITE, NULL},
     {"xseg_2", FACEFUSE_MODEL_MASKER, "xseg_2.onnx", "models-3.1.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL, FU_SCOPE_LITE, NULL},
     {"xseg_3", FACEFUSE_MODEL_MASKER, "xseg_3.onnx", "models-3.2.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, &xseg_contract, NULL},
+     NORM_ZERO, NORM_ONE, &xseg_contract, NULL, FU_SCOPE_LITE, NULL},
     {"bisenet_resnet_18", FACEFUSE_MODEL_MASKER, "bisenet_resnet_18.onnx", "models-3.1.0", NULL, 512,
-     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL},
+     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL, FU_SCOPE_LITE, NULL},
     {"bisenet_resnet_34", FACEFUSE_MODEL_MASKER, "bisenet_resnet_34.onnx", "models-3.0.0", NULL, 512,
-     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL},
+     IMAGENET_MEAN, IMAGENET_STD, &bisenet_contract, NULL, FU_SCOPE_LITE, NULL},
     {"blendswap_256", FACEFUSE_MODEL_SWAPPER, "blendswap_256.onnx", "models-3.0.0", "ffhq_512", 256,
-     NORM_ZERO, NORM_ONE, &swap_image_256_contract, NULL},
+     NORM_ZERO, NORM_ONE, &swap_image_256_contract, NULL, FU_SCOPE_LITE, NULL},
     {"ghost_1_256", FACEFUSE_MODEL_SWAPPER, "ghost_1_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost", FU_SCOPE_LITE, NULL},
     {"ghost_2_256", FACEFUSE_MODEL_SWAPPER, "ghost_2_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost", FU_SCOPE_LITE, NULL},
     {"ghost_3_256", FACEFUSE_MODEL_SWAPPER, "ghost_3_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_ghost", FU_SCOPE_LITE, NULL},
     {"hififace_unofficial_256", FACEFUSE_MODEL_SWAPPER, "hififace_unofficial_256.onnx", "models-3.1.0", "mtcnn_512", 256,
-     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_hififace"},
+     NORM_HALF, NORM_HALF, &swap_vector_256_contract, "crossface_hififace", FU_SCOPE_LITE, NULL},
     {"hyperswap_1a_256", FACEFUSE_MODEL_SWAPPER, "hyperswap_1a_256.onnx", "models-3.3.0", "arcface_128", 256,
-     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL},
+     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL, FU_SCOPE_LITE, NULL},
     {"hyperswap_1b_256", FACEFUSE_MODEL_SWAPPER, "hyperswap_1b_256.onnx", "models-3.3.0", "arcface_128", 256,
-     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL},
+     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL, FU_SCOPE_LITE, NULL},
     {"hyperswap_1c_256", FACEFUSE_MODEL_SWAPPER, "hyperswap_1c_256.onnx", "models-3.3.0", "arcface_128", 256,
-     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL},
+     NORM_HALF, NORM_HALF, &hyperswap_contract, NULL, FU_SCOPE_LITE, NULL},
     {"inswapper_128", FACEFUSE_MODEL_SWAPPER, "inswapper_128.onnx", "models-3.0.0", "arcface_128", 128,
-     NORM_ZERO, NORM_ONE, &inswapper_contract, NULL},
+     NORM_ZERO, NORM_ONE, &inswapper_contract, NULL, FU_SCOPE_LITE, NULL},
     {"inswapper_128_fp16", FACEFUSE_MODEL_SWAPPER, "inswapper_128_fp16.onnx", "models-3.0.0", "arcface_128", 128,
-     NORM_ZERO, NORM_ONE, &inswapper_contract, NULL},
+     NORM_ZERO, NORM_ONE, &inswapper_contract, NULL, FU_SCOPE_LITE, NULL},
     {"simswap_256", FACEFUSE_MODEL_SWAPPER, "simswap_256.onnx", "models-3.0.0", "arcface_112_v1", 256,
-     IMAGENET_MEAN, IMAGENET_STD, &swap_vector_256_contract, "crossface_simswap"},
+     IMAGENET_MEAN, IMAGENET_STD, &swap_vector_256_contract, "crossface_simswap", FU_SCOPE_LITE, NULL},
     {"simswap_unofficial_512", FACEFUSE_MODEL_SWAPPER, "simswap_unofficial_512.onnx", "models-3.0.0", "arcface_112_v1", 512,
-     NORM_ZERO, NORM_ONE, &swap_vector_512_contract, "crossface_simswap"},
+     NORM_ZERO, NORM_ONE, &swap_vector_512_contract, "crossface_simswap", FU_SCOPE_LITE, NULL},
     {"uniface_256", FACEFUSE_MODEL_SWAPPER, "uniface_256.onnx", "models-3.0.0", "ffhq_512", 256,
-     NORM_HALF, NORM_HALF, &swap_image_256_contract, NULL},
+     NORM_HALF, NORM_HALF, &swap_image_256_contract, NULL, FU_SCOPE_LITE, NULL},
     {"crossface_ghost", FACEFUSE_MODEL_OTHER, "crossface_ghost.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL, FU_SCOPE_LITE, NULL},
     {"crossface_hififace", FACEFUSE_MODEL_OTHER, "crossface_hififace.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL, FU_SCOPE_LITE, NULL},
     {"crossface_simswap", FACEFUSE_MODEL_OTHER, "crossface_simswap.onnx", "models-3.4.0", NULL, 0,
-     NORM_ZERO, NORM_ONE, &crossface_contract, NULL},
+     NORM_ZERO, NORM_ONE, &crossface_contract, NULL, FU_SCOPE_LITE, NULL},
     {"codeformer", FACEFUSE_MODEL_ENHANCER, "codeformer.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gfpgan_1.2", FACEFUSE_MODEL_ENHANCER, "gfpgan_1.2.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gfpgan_1.3", FACEFUSE_MODEL_ENHANCER, "gfpgan_1.3.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gfpgan_1.4", FACEFUSE_MODEL_ENHANCER, "gfpgan_1.4.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gpen_bfr_256", FACEFUSE_MODEL_ENHANCER, "gpen_bfr_256.onnx", "models-3.0.0", "arcface_128", 256,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gpen_bfr_512", FACEFUSE_MODEL_ENHANCER, "gpen_bfr_512.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gpen_bfr_1024", FACEFUSE_MODEL_ENHANCER, "gpen_bfr_1024.onnx", "models-3.0.0", "ffhq_512", 1024,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"gpen_bfr_2048", FACEFUSE_MODEL_ENHANCER, "gpen_bfr_2048.onnx", "models-3.0.0", "ffhq_512", 2048,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"restoreformer_plus_plus", FACEFUSE_MODEL_ENHANCER, "restoreformer_plus_plus.onnx", "models-3.0.0", "ffhq_512", 512,
-     NORM_HALF, NORM_HALF, NULL, NULL},
+     NORM_HALF, NORM_HALF, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"clear_reality_x4", FACEFUSE_MODEL_ENHANCER, "clear_reality_x4.onnx", "models-3.0.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"face_dat_x4", FACEFUSE_MODEL_ENHANCER, "face_dat_x4.onnx", "models-3.5.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"nomos8k_sc_x4", FACEFUSE_MODEL_ENHANCER, "nomos8k_sc_x4.onnx", "models-3.0.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x2", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x2.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x2_fp16", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x2_fp16.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x4", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x4.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x4_fp16", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x4_fp16.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x8", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x8.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_esrgan_x8_fp16", FACEFUSE_MODEL_ENHANCER, "real_esrgan_x8_fp16.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_hatgan_x4", FACEFUSE_MODEL_ENHANCER, "real_hatgan_x4.onnx", "models-3.0.0", NULL, 256,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"real_web_photo_x4", FACEFUSE_MODEL_ENHANCER, "real_web_photo_x4.onnx", "models-3.1.0", NULL, 64,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"realistic_rescaler_x4", FACEFUSE_MODEL_ENHANCER, "realistic_rescaler_x4.onnx", "models-3.1.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"remacri_x4", FACEFUSE_MODEL_ENHANCER, "remacri_x4.onnx", "models-3.1.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"siax_x4", FACEFUSE_MODEL_ENHANCER, "siax_x4.onnx", "models-3.1.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"span_kendata_x4", FACEFUSE_MODEL_ENHANCER, "span_kendata_x4.onnx", "models-3.0.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"swin2_sr_x4", FACEFUSE_MODEL_ENHANCER, "swin2_sr_x4.onnx", "models-3.1.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"tghq_face_x8", FACEFUSE_MODEL_ENHANCER, "tghq_face_x8.onnx", "models-3.5.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"ultra_sharp_x4", FACEFUSE_MODEL_ENHANCER, "ultra_sharp_x4.onnx", "models-3.0.0", NULL, 128,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"ultra_sharp_2_x4", FACEFUSE_MODEL_ENHANCER, "ultra_sharp_2_x4.onnx", "models-3.3.0", NULL, 1024,
-     NORM_ZERO, NORM_ONE, NULL, NULL},
+     NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     /* LivePortrait, shared by expression_restorer (arcface_128 crop) and
      * face_editor (ffhq_512 crop); the crop is 512², the extractors see 256². */
     {"live_portrait_feature_extractor", FACEFUSE_MODEL_OTHER, "live_portrait_feature_extractor.onnx", "models-3.0.0",
-     NULL, 256, NORM_ZERO, NORM_ONE, &lp_feature_contract, NULL},
+     NULL, 256, NORM_ZERO, NORM_ONE, &lp_feature_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_motion_extractor", FACEFUSE_MODEL_OTHER, "live_portrait_motion_extractor.onnx", "models-3.0.0",
-     NULL, 256, NORM_ZERO, NORM_ONE, &lp_motion_contract, NULL},
+     NULL, 256, NORM_ZERO, NORM_ONE, &lp_motion_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_eye_retargeter", FACEFUSE_MODEL_OTHER, "live_portrait_eye_retargeter.onnx", "models-3.0.0",
-     NULL, 0, NORM_ZERO, NORM_ONE, &lp_eye_contract, NULL},
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_eye_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_lip_retargeter", FACEFUSE_MODEL_OTHER, "live_portrait_lip_retargeter.onnx", "models-3.0.0",
-     NULL, 0, NORM_ZERO, NORM_ONE, &lp_lip_contract, NULL},
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_lip_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_stitcher", FACEFUSE_MODEL_OTHER, "live_portrait_stitcher.onnx", "models-3.0.0",
-     NULL, 0, NORM_ZERO, NORM_ONE, &lp_stitcher_contract, NULL},
+     NULL, 0, NORM_ZERO, NORM_ONE, &lp_stitcher_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_generator", FACEFUSE_MODEL_OTHER, "live_portrait_generator.onnx", "models-3.0.0",
-     NULL, 512, NORM_ZERO, NORM_ONE, &lp_generator_contract, NULL},
+     NULL, 512, NORM_ZERO, NORM_ONE, &lp_generator_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"fran", FACEFUSE_MODEL_AGE_MODIFIER, "fran.onnx", "models-3.6.0", "ffhq_512", 1024,
+     NORM_ZERO, NORM_ONE, &fran_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"styleganex_age", FACEFUSE_MODEL_AGE_MODIFIER, "styleganex_age.onnx", "models-3.1.0", "ffhq_512", 256,
+     NORM_HALF, NORM_HALF, &styleganex_age_contract, NULL, FU_SCOPE_LITE, NULL},
+    /* FaceFusion 3.8.1's deep swapper set, in its order. */
+    DFM("druuzil", "adam_levine_320", FU_SCOPE_FULL),
+    DFM("druuzil", "adrianne_palicki_384", FU_SCOPE_FULL),
+    DFM("druuzil", "agnetha_falskog_224", FU_SCOPE_FULL),
+    DFM("druuzil", "alan_ritchson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "alicia_vikander_320", FU_SCOPE_FULL),
+    DFM("druuzil", "amber_midthunder_320", FU_SCOPE_FULL),
+    DFM("druuzil", "andras_arato_384", FU_SCOPE_FULL),
+    DFM("druuzil", "andrew_tate_320", FU_SCOPE_FULL),
+    DFM("druuzil", "angelina_jolie_384", FU_SCOPE_FULL),
+    DFM("druuzil", "anne_hathaway_320", FU_SCOPE_FULL),
+    DFM("druuzil", "anya_chalotra_320", FU_SCOPE_FULL),
+    DFM("druuzil", "arnold_schwarzenegger_320", FU_SCOPE_FULL),
+    DFM("druuzil", "benjamin_affleck_320", FU_SCOPE_FULL),
+    DFM("druuzil", "benjamin_stiller_384", FU_SCOPE_FULL),
+    DFM("druuzil", "bradley_pitt_224", FU_SCOPE_FULL),
+    DFM("druuzil", "brie_larson_384", FU_SCOPE_FULL),
+    DFM("druuzil", "bruce_campbell_384", FU_SCOPE_FULL),
+    DFM("druuzil", "bryan_cranston_320", FU_SCOPE_FULL),
+    DFM("druuzil", "catherine_blanchett_352", FU_SCOPE_FULL),
+    DFM("druuzil", "christian_bale_320", FU_SCOPE_FULL),
+    DFM("druuzil", "christopher_hemsworth_320", FU_SCOPE_FULL),
+    DFM("druuzil", "christoph_waltz_384", FU_SCOPE_FULL),
+    DFM("druuzil", "cillian_murphy_320", FU_SCOPE_FULL),
+    DFM("druuzil", "cobie_smulders_256", FU_SCOPE_FULL),
+    DFM("druuzil", "dwayne_johnson_384", FU_SCOPE_FULL),
+    DFM("druuzil", "edward_norton_320", FU_SCOPE_FULL),
+    DFM("druuzil", "elisabeth_shue_320", FU_SCOPE_FULL),
+    DFM("druuzil", "elizabeth_olsen_384", FU_SCOPE_FULL),
+    DFM("druuzil", "elon_musk_320", FU_SCOPE_FULL),
+    DFM("druuzil", "emily_blunt_320", FU_SCOPE_FULL),
+    DFM("druuzil", "emma_stone_384", FU_SCOPE_FULL),
+    DFM("druuzil", "emma_watson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "erin_moriarty_384", FU_SCOPE_FULL),
+    DFM("druuzil", "eva_green_320", FU_SCOPE_FULL),
+    DFM("druuzil", "ewan_mcgregor_320", FU_SCOPE_FULL),
+    DFM("druuzil", "florence_pugh_320", FU_SCOPE_FULL),
+    DFM("druuzil", "freya_allan_320", FU_SCOPE_FULL),
+    DFM("druuzil", "gary_cole_224", FU_SCOPE_FULL),
+    DFM("druuzil", "gigi_hadid_224", FU_SCOPE_FULL),
+    DFM("druuzil", "harrison_ford_384", FU_SCOPE_FULL),
+    DFM("druuzil", "hayden_christensen_320", FU_SCOPE_FULL),
+    DFM("druuzil", "heath_ledger_320", FU_SCOPE_FULL),
+    DFM("druuzil", "henry_cavill_448", FU_SCOPE_FULL),
+    DFM("druuzil", "hugh_jackman_384", FU_SCOPE_FULL),
+    DFM("druuzil", "idris_elba_320", FU_SCOPE_FULL),
+    DFM("druuzil", "jack_nicholson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "james_carrey_384", FU_SCOPE_FULL),
+    DFM("druuzil", "james_mcavoy_320", FU_SCOPE_FULL),
+    DFM("druuzil", "james_varney_320", FU_SCOPE_FULL),
+    DFM("druuzil", "jason_momoa_320", FU_SCOPE_FULL),
+    DFM("druuzil", "jason_statham_320", FU_SCOPE_FULL),
+    DFM("druuzil", "jennifer_connelly_384", FU_SCOPE_FULL),
+    DFM("druuzil", "jimmy_donaldson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "jordan_peterson_384", FU_SCOPE_FULL),
+    DFM("druuzil", "karl_urban_224", FU_SCOPE_FULL),
+    DFM("druuzil", "kate_beckinsale_384", FU_SCOPE_FULL),
+    DFM("druuzil", "laurence_fishburne_384", FU_SCOPE_FULL),
+    DFM("druuzil", "lili_reinhart_320", FU_SCOPE_FULL),
+    DFM("druuzil", "luke_evans_384", FU_SCOPE_FULL),
+    DFM("druuzil", "mads_mikkelsen_384", FU_SCOPE_FULL),
+    DFM("druuzil", "mary_winstead_320", FU_SCOPE_FULL),
+    DFM("druuzil", "margaret_qualley_384", FU_SCOPE_FULL),
+    DFM("druuzil", "melina_juergens_320", FU_SCOPE_FULL),
+    DFM("druuzil", "michael_fassbender_320", FU_SCOPE_FULL),
+    DFM("druuzil", "michael_fox_320", FU_SCOPE_FULL),
+    DFM("druuzil", "millie_bobby_brown_320", FU_SCOPE_FULL),
+    DFM("druuzil", "morgan_freeman_320", FU_SCOPE_FULL),
+    DFM("druuzil", "patrick_stewart_224", FU_SCOPE_FULL),
+    DFM("druuzil", "rachel_weisz_384", FU_SCOPE_FULL),
+    DFM("druuzil", "rebecca_ferguson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "scarlett_johansson_320", FU_SCOPE_FULL),
+    DFM("druuzil", "shannen_doherty_384", FU_SCOPE_FULL),
+    DFM("druuzil", "seth_macfarlane_384", FU_SCOPE_FULL),
+    DFM("druuzil", "thomas_cruise_320", FU_SCOPE_FULL),
+    DFM("druuzil", "thomas_hanks_384", FU_SCOPE_FULL),
+    DFM("druuzil", "william_murray_384", FU_SCOPE_FULL),
+    DFM("druuzil", "zoe_saldana_384", FU_SCOPE_FULL),
+    DFM("edel", "emma_roberts_224", FU_SCOPE_FULL),
+    DFM("edel", "ivanka_trump_224", FU_SCOPE_FULL),
+    DFM("edel", "lize_dzjabrailova_224", FU_SCOPE_FULL),
+    DFM("edel", "sidney_sweeney_224", FU_SCOPE_FULL),
+    DFM("edel", "winona_ryder_224", FU_SCOPE_FULL),
+    DFM("iperov", "alexandra_daddario_224", FU_SCOPE_LITE),
+    DFM("iperov", "alexei_navalny_224", FU_SCOPE_LITE),
+    DFM("iperov", "amber_heard_224", FU_SCOPE_LITE),
+    DFM("iperov", "dilraba_dilmurat_224", FU_SCOPE_LITE),
+    DFM("iperov", "elon_musk_224", FU_SCOPE_LITE),
+    DFM("iperov", "emilia_clarke_224", FU_SCOPE_LITE),
+    DFM("iperov", "emma_watson_224", FU_SCOPE_LITE),
+    DFM("iperov", "erin_moriarty_224", FU_SCOPE_LITE),
+    DFM("iperov", "jackie_chan_224", FU_SCOPE_LITE),
+    DFM("iperov", "james_carrey_224", FU_SCOPE_LITE),
+    DFM("iperov", "jason_statham_320", FU_SCOPE_LITE),
+    DFM("iperov", "keanu_reeves_320", FU_SCOPE_LITE),
+    DFM("iperov", "margot_robbie_224", FU_SCOPE_LITE),
+    DFM("iperov", "natalie_dormer_224", FU_SCOPE_LITE),
+    DFM("iperov", "nicolas_coppola_224", FU_SCOPE_LITE),
+    DFM("iperov", "robert_downey_224", FU_SCOPE_LITE),
+    DFM("iperov", "rowan_atkinson_224", FU_SCOPE_LITE),
+    DFM("iperov", "ryan_reynolds_224", FU_SCOPE_LITE),
+    DFM("iperov", "scarlett_johansson_224", FU_SCOPE_LITE),
+    DFM("iperov", "sylvester_stallone_224", FU_SCOPE_LITE),
+    DFM("iperov", "thomas_cruise_224", FU_SCOPE_LITE),
+    DFM("iperov", "thomas_holland_224", FU_SCOPE_LITE),
+    DFM("iperov", "vin_diesel_224", FU_SCOPE_LITE),
+    DFM("iperov", "vladimir_putin_224", FU_SCOPE_LITE),
+    DFM("jen", "angelica_trae_288", FU_SCOPE_FULL),
+    DFM("jen", "ella_freya_224", FU_SCOPE_FULL),
+    DFM("jen", "emma_myers_320", FU_SCOPE_FULL),
+    DFM("jen", "evie_pickerill_224", FU_SCOPE_FULL),
+    DFM("jen", "kang_hyewon_320", FU_SCOPE_FULL),
+    DFM("jen", "maddie_mead_224", FU_SCOPE_FULL),
+    DFM("jen", "nicole_turnbull_288", FU_SCOPE_FULL),
+    DFM("mats", "alica_schmidt_320", FU_SCOPE_FULL),
+    DFM("mats", "ashley_alexiss_224", FU_SCOPE_FULL),
+    DFM("mats", "billie_eilish_224", FU_SCOPE_FULL),
+    DFM("mats", "brie_larson_224", FU_SCOPE_FULL),
+    DFM("mats", "cara_delevingne_224", FU_SCOPE_FULL),
+    DFM("mats", "carolin_kebekus_224", FU_SCOPE_FULL),
+    DFM("mats", "chelsea_clinton_224", FU_SCOPE_FULL),
+    DFM("mats", "claire_boucher_224", FU_SCOPE_FULL),
+    DFM("mats", "corinna_kopf_224", FU_SCOPE_FULL),
+    DFM("mats", "florence_pugh_224", FU_SCOPE_FULL),
+    DFM("mats", "hillary_clinton_224", FU_SCOPE_FULL),
+    DFM("mats", "jenna_fischer_224", FU_SCOPE_FULL),
+    DFM("mats", "kim_jisoo_320", FU_SCOPE_FULL),
+    DFM("mats", "mica_suarez_320", FU_SCOPE_FULL),
+    DFM("mats", "shailene_woodley_224", FU_SCOPE_FULL),
+    DFM("mats", "shraddha_kapoor_320", FU_SCOPE_FULL),
+    DFM("mats", "yu_jimin_352", FU_SCOPE_FULL),
+    DFM("rumateus", "alison_brie_224", FU_SCOPE_FULL),
+    DFM("rumateus", "amber_heard_224", FU_SCOPE_FULL),
+    DFM("rumateus", "angelina_jolie_224", FU_SCOPE_FULL),
+    DFM("rumateus", "aubrey_plaza_224", FU_SCOPE_FULL),
+    DFM("rumateus", "bridget_regan_224", FU_SCOPE_FULL),
+    DFM("rumateus", "cobie_smulders_224", FU_SCOPE_FULL),
+    DFM("rumateus", "deborah_woll_224", FU_SCOPE_FULL),
+    DFM("rumateus", "dua_lipa_224", FU_SCOPE_FULL),
+    DFM("rumateus", "emma_stone_224", FU_SCOPE_FULL),
+    DFM("rumateus", "hailee_steinfeld_224", FU_SCOPE_FULL),
+    DFM("rumateus", "hilary_duff_224", FU_SCOPE_FULL),
+    DFM("rumateus", "jessica_alba_224", FU_SCOPE_FULL),
+    DFM("rumateus", "jessica_biel_224", FU_SCOPE_FULL),
+    DFM("rumateus", "john_cena_224", FU_SCOPE_FULL),
+    DFM("rumateus", "kim_kardashian_224", FU_SCOPE_FULL),
+    DFM("rumateus", "kristen_bell_224", FU_SCOPE_FULL),
+    DFM("rumateus", "lucy_liu_224", FU_SCOPE_FULL),
+    DFM("rumateus", "margot_robbie_224", FU_SCOPE_FULL),
+    DFM("rumateus", "megan_fox_224", FU_SCOPE_FULL),
+    DFM("rumateus", "meghan_markle_224", FU_SCOPE_FULL),
+    DFM("rumateus", "millie_bobby_brown_224", FU_SCOPE_FULL),
+    DFM("rumateus", "natalie_portman_224", FU_SCOPE_FULL),
+    DFM("rumateus", "nicki_minaj_224", FU_SCOPE_FULL),
+    DFM("rumateus", "olivia_wilde_224", FU_SCOPE_FULL),
+    DFM("rumateus", "shay_mitchell_224", FU_SCOPE_FULL),
+    DFM("rumateus", "sophie_turner_224", FU_SCOPE_FULL),
+    DFM("rumateus", "taylor_swift_224", FU_SCOPE_FULL),
 };
 
 #define MODEL_COUNT (sizeof models / sizeof models[0])
@@ -409,6 +599,22 @@ const fu_model_def *fu_model_find(const char *name)
         if (strcmp(models[i].name, name) == 0)
             return &models[i];
     return NULL;
+}
+
+facefuse_status fu_download_scope_parse(const char *name, fu_download_scope *out, fu_err *err)
+{
+    if (!name || strcmp(name, "lite") == 0)
+        *out = FU_SCOPE_LITE;
+    else if (strcmp(name, "full") == 0)
+        *out = FU_SCOPE_FULL;
+    else
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown download scope '%s' (lite, full)", name);
+    return FACEFUSE_OK;
+}
+
+int fu_model_in_scope(const fu_model_def *m, fu_download_scope scope)
+{
+    return m && m->scope <= scope;
 }
 
 /* ---------------------------------------------------------------- cache directory */
@@ -561,7 +767,7 @@ static facefuse_status verify_cached(const fu_model_def *m, const char *path,
 /* ---------------------------------------------------------------- download sources */
 
 #define MAX_SOURCES 4
-#define URL_MAX 2048
+#define URL_MAX FU_URL_MAX
 
 /* The base URLs ("<base>/<bucket>/<file>" gives a file), in priority order. */
 typedef struct sources {
@@ -575,11 +781,12 @@ static void add_source(sources *s, const char *base)
         snprintf(s->base[s->count++], URL_MAX, "%s", base);
 }
 
-/* FACEFUSE_DOWNLOAD_BASE_URL when set, else the providers by name. */
-static facefuse_status list_sources(const char *providers, sources *s, fu_err *err)
+/* FACEFUSE_DOWNLOAD_BASE_URL when set, else the providers by name: the
+ * model's own when it has them, else the store's. */
+static facefuse_status list_sources(const char *providers, const fu_model_def *m, sources *s, fu_err *err)
 {
     const char *override = getenv("FACEFUSE_DOWNLOAD_BASE_URL");
-    const char *p = is_set(providers) ? providers : "github huggingface";
+    const char *p = is_set(m->providers) ? m->providers : is_set(providers) ? providers : "github huggingface";
 
     s->count = 0;
     if (is_set(override)) {
@@ -613,13 +820,39 @@ static facefuse_status list_sources(const char *providers, sources *s, fu_err *e
 }
 
 /* The URL of `file` in `bucket` below a base: Hugging Face repositories put
- * the file under resolve/main/. */
+ * the file under resolve/main/. Only the file's own name is in the URL (a
+ * deep swapper model's author folder is ours, not the bucket's). */
 static void source_url(const char *base, const char *bucket, const char *file, char *url,
                        size_t size)
 {
     int hf = strstr(base, "huggingface.co/") || strstr(base, "hf-mirror.com/");
+    const char *slash = strrchr(file, '/');
 
-    snprintf(url, size, "%s/%s/%s%s", base, bucket, hf ? "resolve/main/" : "", file);
+    snprintf(url, size, "%s/%s/%s%s", base, bucket, hf ? "resolve/main/" : "", slash ? slash + 1 : file);
+}
+
+/* "<file without its extension>.hash" (the name FaceFusion gives it). */
+static void hash_file_name(const char *file, char *out, size_t size)
+{
+    const char *slash = strrchr(file, '/'), *dot = strrchr(file, '.');
+    size_t len = dot && (!slash || dot > slash + 1) ? (size_t)(dot - file) : strlen(file);
+
+    snprintf(out, size, "%.*s.hash", (int)len, file);
+}
+
+int fu_model_urls(const char *providers, const fu_model_def *m, int hash, char (*urls)[FU_URL_MAX], int max,
+                  fu_err *err)
+{
+    sources src;
+    char hash_file[300];
+    int n = 0;
+
+    if (list_sources(providers, m, &src, err) != FACEFUSE_OK)
+        return -1;
+    hash_file_name(m->file, hash_file, sizeof hash_file);
+    for (int i = 0; i < src.count && n < max; i++)
+        source_url(src.base[i], m->bucket, hash ? hash_file : m->file, urls[n++], FU_URL_MAX);
+    return n;
 }
 
 /* ---------------------------------------------------------------- download */
@@ -673,13 +906,12 @@ static facefuse_status fetch_model_file(fetch_plan *plan, const char *url, int f
 static facefuse_status fetch_from(fetch_plan *plan, const char *base, fu_err *err)
 {
     const fu_model_def *m = plan->m;
-    char stem[256], hash_file[300], url[URL_MAX], hash_url[URL_MAX];
+    char hash_file[300], url[URL_MAX], hash_url[URL_MAX];
     uint32_t expected, actual;
     int resumed;
     facefuse_status st;
 
-    fu_path_stem(m->file, stem, sizeof stem);
-    snprintf(hash_file, sizeof hash_file, "%s.hash", stem);
+    hash_file_name(m->file, hash_file, sizeof hash_file);
     source_url(base, m->bucket, hash_file, hash_url, sizeof hash_url);
     source_url(base, m->bucket, m->file, url, sizeof url);
 
@@ -754,10 +986,16 @@ static facefuse_status download_model(fetch_plan *plan, fu_err *err)
     facefuse_status st;
 
     fu_err_clear(&e);
-    st = list_sources(store->providers, &src, err);
+    st = list_sources(store->providers, m, &src, err);
     if (st != FACEFUSE_OK)
         return st;
     st = fu_mkdirs(store->dir, err);
+    if (st == FACEFUSE_OK && strchr(m->file, '/')) { /* a deep swapper model's author folder */
+        char folder[PATH_MAX];
+        snprintf(folder, sizeof folder, "%s", plan->path);
+        *strrchr(folder, '/') = '\0';
+        st = fu_mkdirs(folder, err);
+    }
     if (st != FACEFUSE_OK)
         return st;
     lock_fd = lock_dir(store->dir);
@@ -793,14 +1031,14 @@ static facefuse_status plan_paths(fetch_plan *plan, fu_err *err)
 {
     const char *dir = plan->store->dir;
     const char *file = plan->m->file;
-    char stem[256];
+    char hash_file[300];
     int n1, n2, n3, n4;
 
-    fu_path_stem(file, stem, sizeof stem);
+    hash_file_name(file, hash_file, sizeof hash_file);
     n1 = snprintf(plan->path, sizeof plan->path, "%s/%s", dir, file);
-    n2 = snprintf(plan->hash_path, sizeof plan->hash_path, "%s/%s.hash", dir, stem);
+    n2 = snprintf(plan->hash_path, sizeof plan->hash_path, "%s/%s", dir, hash_file);
     n3 = snprintf(plan->part, sizeof plan->part, "%s/%s.download", dir, file);
-    n4 = snprintf(plan->hash_part, sizeof plan->hash_part, "%s/%s.hash.download", dir, stem);
+    n4 = snprintf(plan->hash_part, sizeof plan->hash_part, "%s/%s.download", dir, hash_file);
     if (n1 >= PATH_MAX || n2 >= PATH_MAX || n3 >= PATH_MAX || n4 >= PATH_MAX)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "model %s: cache path too long: %s",
                        plan->m->name, dir);

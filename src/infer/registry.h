@@ -8,6 +8,15 @@
  *   github:      https://github.com/facefusion/facefusion-assets/releases/download/<bucket>/<file>
  *   huggingface: https://huggingface.co/facefusion/<bucket>/resolve/main/<file>
  * (and the hf-mirror.com mirror of the latter).
+ *
+ * The deep swapper's DeepFaceLive models are named "<author>/<name>" (as
+ * FaceFusion names them) and come only from Hugging Face, whatever the
+ * download providers, from the repository "deepfacelive-models-<author>":
+ *   https://huggingface.co/facefusion/deepfacelive-models-iperov/resolve/main/elon_musk_224.dfm
+ * They live in a folder per author, as in FaceFusion's .assets/models:
+ *   <cache>/iperov/elon_musk_224.dfm and <cache>/iperov/elon_musk_224.hash
+ * Only their "lite" set (24 of iperov's) is in FaceFusion's lite download
+ * scope; the full scope adds the other 133.
  * $FACEFUSE_DOWNLOAD_BASE_URL, when set, replaces them all: the file is
  * fetched from <base>/<bucket>/<file> (any http(s):// or file:// base; a
  * huggingface.co or hf-mirror.com base gets the resolve/main/ part).
@@ -25,6 +34,9 @@
 #include "core/error.h"
 #include "infer/ort.h"
 
+/* FaceFusion's --download-scope: which models force-download fetches. */
+typedef enum fu_download_scope { FU_SCOPE_LITE = 0, FU_SCOPE_FULL = 1 } fu_download_scope;
+
 typedef struct fu_model_def {
     const char *name;            /* FaceFusion's model name */
     facefuse_model_kind kind;
@@ -35,12 +47,28 @@ typedef struct fu_model_def {
     float mean[3], std[3];       /* per-channel normalisation: (x/255 - mean)/std */
     const fu_contract *contract; /* load-time check, or NULL */
     const char *extra_model;     /* a second model this one needs (e.g. crossface), or NULL */
+    fu_download_scope scope;     /* the narrowest scope that holds it (lite = every scope) */
+    const char *providers;       /* download providers it is on; NULL = the store's */
 } fu_model_def;
 
 /* The model named `name`, or NULL. */
 const fu_model_def *fu_model_find(const char *name);
 /* All models, NULL-terminated array. */
 const fu_model_def *const *fu_model_all(void);
+
+/* "lite" or "full" (NULL = lite); FACEFUSE_ERR_INVALID_ARGUMENT otherwise. */
+facefuse_status fu_download_scope_parse(const char *name, fu_download_scope *out, fu_err *err);
+/* 1 when force-download with `scope` fetches m (FaceFusion's create_static_model_set(scope)). */
+int fu_model_in_scope(const fu_model_def *m, fu_download_scope scope);
+
+#define FU_URL_MAX 2048
+
+/* The URLs fu_model_ensure tries for m's file (hash = 0) or its .hash
+ * (hash = 1), in order, for the given providers ("github huggingface"; the
+ * model's own providers win) or $FACEFUSE_DOWNLOAD_BASE_URL. Returns how
+ * many were written (at most max), or −1 with err set for an unknown provider. */
+int fu_model_urls(const char *providers, const fu_model_def *m, int hash, char (*urls)[FU_URL_MAX], int max,
+                  fu_err *err);
 
 /* Resolves the cache directory (see top); explicit may be NULL. */
 void fu_model_dir_resolve(const char *explicit_dir, char *out, size_t size);

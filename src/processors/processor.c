@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+extern const fu_processor fu_age_modifier_processor;        /* the type fu_age_modifier is the model */
+extern const fu_processor fu_deep_swapper_processor;        /* the type fu_deep_swapper is the model */
 extern const fu_processor fu_expression_restorer_processor; /* fu_expression_restorer is the module's type */
 extern const fu_processor fu_face_debugger;
 extern const fu_processor fu_face_editor_processor;         /* fu_face_editor is the module's type */
@@ -15,6 +17,8 @@ extern const fu_processor fu_face_swapper;
 extern const fu_processor fu_frame_enhancer;
 
 static const fu_processor *const processors[] = {
+    &fu_age_modifier_processor,
+    &fu_deep_swapper_processor,
     &fu_expression_restorer_processor,
     &fu_face_debugger,
     &fu_face_editor_processor,
@@ -50,13 +54,9 @@ const char *fu_processor_names(void)
      .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
 
 static const fu_option pending_options[] = {
-    PENDING("--age-modifier-model", "age_modifier"),
-    PENDING("--age-modifier-direction", "age_modifier"),
     PENDING("--background-remover-model", "background_remover"),
     PENDING("--background-remover-fill-color", "background_remover"),
     PENDING("--background-remover-despill-color", "background_remover"),
-    PENDING("--deep-swapper-model", "deep_swapper"),
-    PENDING("--deep-swapper-morph", "deep_swapper"),
     PENDING("--frame-colorizer-model", "frame_colorizer"),
     PENDING("--frame-colorizer-size", "frame_colorizer"),
     PENDING("--frame-colorizer-blend", "frame_colorizer"),

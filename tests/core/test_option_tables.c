@@ -10,7 +10,10 @@
  *   comments, continuation lines, a BOM, quotes grouping list words, empty
  *   values meaning the default, the command line winning; errors give
  *   file:line, escape binary bytes, and long lines are read whole (a long
- *   comment cannot smuggle a setting in).
+ *   comment cannot smuggle a setting in);
+ * - choices a module builds (choices_fn) are what fu_option_choices and
+ *   --help give, and the group's check, not the list, decides what is taken
+ *   (values found at run time, like a user's own models, pass).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +29,28 @@ typedef struct demo {
     int count;
     int flag;
     const char *mode;
+    const char *model;
 } demo;
 
 #define D(f) offsetof(demo, f)
+
+/* A module's list too long to write out, built at first use. */
+static const char *demo_models(void)
+{
+    static char list[32];
+    if (!list[0])
+        snprintf(list, sizeof list, "%s %s", "a1", "b2");
+    return list;
+}
+
+/* --model: a listed model or local/<name> (found at run time). */
+static facefuse_status check_demo(void *settings, fu_err *err)
+{
+    const demo *d = settings;
+    if (fu_word_index(demo_models(), d->model) >= 0 || (strncmp(d->model, "local/", 6) == 0 && d->model[6]))
+        return FACEFUSE_OK;
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "invalid value '%s' for --model", d->model);
+}
 
 static const fu_option demo_options[] = {
     {.name = "--name", .section = "demo", .type = FU_OPT_STRING, .def = "anon", .offset = D(name), .help = "a name"},
@@ -44,9 +66,11 @@ static const fu_option demo_options[] = {
      .unsupported = "disk", .reject = "disks are slow", .offset = D(mode), .help = "mode"},
     {.name = "--legacy", .section = "demo", .type = FU_OPT_STRING, .offset = FU_OPT_NONE, .reject = "gone since 2.0",
      .help = "legacy"},
+    {.name = "--model", .section = "demo", .type = FU_OPT_STRING, .def = "a1", .choices_fn = demo_models,
+     .offset = D(model), .help = "model"},
     {0}};
 
-static const fu_option_group demo_group = {"demo", "demo", demo_options, sizeof(demo), NULL};
+static const fu_option_group demo_group = {"demo", "demo", demo_options, sizeof(demo), check_demo};
 static const fu_option_group *const groups[] = {&demo_group};
 
 static facefuse_status parse(fu_optset *set, demo *d, char **argv, int argc, fu_err *err)
@@ -245,6 +269,42 @@ static void test_help_lists_every_option(void)
     free(text);
 }
 
+static void test_built_choices_are_listed_and_the_check_decides(void)
+{
+    const fu_option *model = NULL, *mode = NULL, *name = NULL;
+    fu_optset set;
+    demo d;
+    fu_err err;
+    fu_optset_init(&set, groups, 1, &err);
+    fu_optset_find(&set, "--model", &model);
+    fu_optset_find(&set, "--mode", &mode);
+    fu_optset_find(&set, "--name", &name);
+    REQUIRE(model && mode && name, "options not found");
+    CHECK(fu_option_choices(model) && strcmp(fu_option_choices(model), "a1 b2") == 0, "built: %s",
+          fu_option_choices(model) ? fu_option_choices(model) : "(null)");
+    CHECK(strcmp(fu_option_choices(mode), "fast slow disk") == 0, "written out: %s", fu_option_choices(mode));
+    CHECK(fu_option_choices(name) == NULL, "an option without choices has some");
+    fu_optset_free(&set);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    fu_optset_init(&set, groups, 1, &err);
+    fu_options_print_help(&set, out);
+    fclose(out);
+    CHECK(strstr(text, "model {a1 b2} (default: a1)"), "help: %s", text);
+    fu_optset_free(&set);
+    free(text);
+
+    char *listed[] = {"--model", "b2"}, *found[] = {"--model", "local/mine"}, *unknown[] = {"--model", "c3"};
+    CHECK(parse(&set, &d, listed, 2, &err) == FACEFUSE_OK && strcmp(d.model, "b2") == 0, "listed: %s", err.msg);
+    fu_optset_free(&set);
+    CHECK(parse(&set, &d, found, 2, &err) == FACEFUSE_OK && strcmp(d.model, "local/mine") == 0,
+          "a value the list does not hold is the check's to take: %s", err.msg);
+    fu_optset_free(&set);
+    expect_refused(unknown, 2, FACEFUSE_ERR_INVALID_ARGUMENT, "invalid value 'c3'");
+}
+
 int main(void)
 {
     RUN(test_lists_are_whole_words);
@@ -254,5 +314,6 @@ int main(void)
     RUN(test_ini_reads_as_configparser);
     RUN(test_ini_errors_name_file_and_line);
     RUN(test_help_lists_every_option);
+    RUN(test_built_choices_are_listed_and_the_check_decides);
     return tl_finish();
 }

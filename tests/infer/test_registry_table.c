@@ -30,6 +30,10 @@ static const char *const option_domain_names[] = {
     "real_esrgan_x4", "real_esrgan_x4_fp16", "real_esrgan_x8", "real_esrgan_x8_fp16",
     "real_hatgan_x4", "real_web_photo_x4", "realistic_rescaler_x4", "remacri_x4", "siax_x4",
     "span_kendata_x4", "swin2_sr_x4", "tghq_face_x8", "ultra_sharp_x4", "ultra_sharp_2_x4",
+    /* --age-modifier-model */
+    "fran", "styleganex_age",
+    /* --deep-swapper-model: its default and the first and last of FaceFusion's list */
+    "iperov/elon_musk_224", "druuzil/adam_levine_320", "rumateus/taylor_swift_224",
     /* --expression-restorer-model and --face-editor-model live_portrait: its files */
     "live_portrait_feature_extractor", "live_portrait_motion_extractor", "live_portrait_eye_retargeter",
     "live_portrait_lip_retargeter", "live_portrait_stitcher", "live_portrait_generator",
@@ -70,10 +74,21 @@ static void test_every_entry_is_well_formed(void)
     for (; all[count]; count++) {
         const fu_model_def *m = all[count];
         CHECK(m->name && m->name[0], "entry %d has no name", count);
-        CHECK(m->file && ends_with(m->file, ".onnx") && !strchr(m->file, '/'),
-              "%s: file %s is not a bare .onnx name", m->name, m->file);
-        CHECK(m->bucket && strncmp(m->bucket, "models-3.", 9) == 0 && ends_with(m->bucket, ".0"),
-              "%s: bucket %s", m->name, m->bucket);
+        if (m->kind == FACEFUSE_MODEL_DEEP_SWAPPER) {
+            /* "<author>/<name>": <author>/<name>.dfm from deepfacelive-models-<author> */
+            char file[256], bucket[256];
+            const char *slash = strchr(m->name, '/');
+            REQUIRE(slash, "%s is not <author>/<name>", m->name);
+            snprintf(file, sizeof file, "%s.dfm", m->name);
+            snprintf(bucket, sizeof bucket, "deepfacelive-models-%.*s", (int)(slash - m->name), m->name);
+            CHECK(strcmp(m->file, file) == 0 && strcmp(m->bucket, bucket) == 0, "%s: file %s, bucket %s", m->name,
+                  m->file, m->bucket);
+        } else {
+            CHECK(m->file && ends_with(m->file, ".onnx") && !strchr(m->file, '/'),
+                  "%s: file %s is not a bare .onnx name", m->name, m->file);
+            CHECK(m->bucket && strncmp(m->bucket, "models-3.", 9) == 0 && ends_with(m->bucket, ".0"),
+                  "%s: bucket %s", m->name, m->bucket);
+        }
         CHECK(fu_model_find(m->name) == m, "%s: not found by its own name (duplicate?)", m->name);
         for (int c = 0; c < 3; c++)
             CHECK(m->std[c] > 0, "%s: std[%d] = %g", m->name, c, m->std[c]);

@@ -1,5 +1,6 @@
-"""A stand-in FairFace classifier in its own model directory (classifier/,
-with scrfd linked beside it): the real contract (1x3x224x224 in; race,
+"""A stand-in FairFace classifier, in the test model cache (for processors
+that need each face's age: age_modifier's fran) and in its own model
+directory (classifier/, with scrfd linked beside it): the real contract (1x3x224x224 in; race,
 gender and age ids out, int64, in that order) with constant ids, race 4
 (East Asian, merged to "asian"), gender 1 (female) and age bucket 4 (30-39),
 so tests can follow the ids through facefuse's categories and filters.
@@ -44,3 +45,4 @@ def generate(out_dir):
         os.remove(link)
     os.symlink(os.path.join(SHARED, "scrfd_2.5g_bnkps.onnx"), link)
     fairface(os.path.join(d, "fairface.onnx"))
+    fairface(os.path.join(out_dir, "fairface.onnx"))
