@@ -33,7 +33,7 @@
     "--face-landmarker-score 0 --output-video-scale 0.5 --output-video-encoder ffv1 --execution-thread-count 2 " \
     "--log-level warn --progress none"
 
-static char clip[4096], single[4096], pieces[4096];
+static char clip[1024], single[1024], pieces[1024];
 
 static void setup(void)
 {
