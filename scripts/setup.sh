@@ -25,7 +25,7 @@ as_root() {
 
 debian_packages=(build-essential cmake pkg-config git ca-certificates
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
-    libcurl4-openssl-dev zlib1g-dev libjansson-dev parallel python3 python3-onnx python3-numpy)
+    libcurl4-openssl-dev zlib1g-dev libkissfft-dev libjansson-dev parallel python3 python3-onnx python3-numpy python3-scipy)
 
 install_debian_packages() {
     local wanted=("${debian_packages[@]}") missing=()

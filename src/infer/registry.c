@@ -197,6 +197,74 @@ static const fu_contract styleganex_age_contract = {
  * 'morph_value:0' for some), so no fixed contract: deep_swapper.c checks
  * them by name when it opens one. */
 
+/* Background removers: one [1,3,S,S] image (FaceFusion binds it as 'input')
+ * → the mask first, [1,1,S,S] or [1,S,S] (u2net-family files add side
+ * outputs after it, which are ignored). */
+static const fu_contract remover_320_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 320, 320}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}}},
+};
+
+static const fu_contract remover_512_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}}},
+};
+
+static const fu_contract remover_1024_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 1024, 1024}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}}},
+};
+
+/* u2net_cloth: [1,3,768,768] → per-class scores [1,C,768,768] (background,
+ * upper body, lower body, full body), argmax-ed over C. */
+static const fu_contract remover_cloth_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 768, 768}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1}}},
+};
+
+/* corridor_key: RGB plus a coarse matte, [1,4,S,S] → the mask [1,1,S,S] and
+ * the unmixed foreground RGB [1,3,S,S] in [0, 1]. */
+static const fu_contract corridor_1024_contract = {
+    .n_inputs = 1,
+    .n_outputs = 2,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 4, 1024, 1024}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}},
+                {.rank_min = 4, .rank_max = 4, .dims = {1, 3, 1024, 1024}}},
+};
+
+static const fu_contract corridor_2048_contract = {
+    .n_inputs = 1,
+    .n_outputs = 2,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 4, 2048, 2048}}},
+    .outputs = {{.rank_min = 3, .rank_max = 4, .dims = {1}},
+                {.rank_min = 4, .rank_max = 4, .dims = {1, 3, 2048, 2048}}},
+};
+
+/* Frame colorizers: a [1,3,H,W] grey image at --frame-colorizer-size (H, W
+ * symbolic in the real files) → ddcolor: the Lab a/b planes [1,2,H,W];
+ * deoldify: a colour image [1,3,H,W] in 0..255. */
+static const fu_contract ddcolor_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 2}}},
+};
+
+static const fu_contract deoldify_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3}}},
+};
+
 /* LivePortrait (FaceFusion's export of KwaiVGI's models). The extractors
  * take the 2×2-shrunk 512² crop, RGB/255: the feature extractor gives the
  * feature volume [1,32,16,64,64]; the motion extractor pitch, yaw, roll
@@ -255,6 +323,33 @@ static const fu_contract lp_generator_contract = {
     .inputs = {{.rank_min = 3, .rank_max = 5, .dims = {1}}, {.rank_min = 3, .rank_max = 5, .dims = {1}},
                {.rank_min = 3, .rank_max = 5, .dims = {1}}},
     .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 512, 512}}},
+};
+
+/* wav2lip_96/wav2lip_gan_96: "source" audio [1,1,80,16] and "target" face
+ * [1,6,96,96], bound by name (so in either order) → [1,3,96,96]. */
+static const fu_contract wav2lip_contract = {
+    .n_inputs = 2,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {1}}, {.rank_min = 4, .rank_max = 4, .dims = {1}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 96, 96}}},
+};
+
+/* edtalk_256: "source" audio [1,1,80,16], "target" face [1,3,256,256] and
+ * "weight" [1], bound by name → [1,3,256,256]. */
+static const fu_contract edtalk_contract = {
+    .n_inputs = 3,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 1, .rank_max = 4}, {.rank_min = 1, .rank_max = 4}, {.rank_min = 1, .rank_max = 4}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {1, 3, 256, 256}}},
+};
+
+/* kim_vocal_1/2, uvr_mdxnet (MDX-Net): a spectrogram [N,4,3072,T] (L re, L im,
+ * R re, R im; T frames) → the voice's, same shape. */
+static const fu_contract mdx_contract = {
+    .n_inputs = 1,
+    .n_outputs = 1,
+    .inputs = {{.rank_min = 4, .rank_max = 4, .dims = {0, 4, 3072}}},
+    .outputs = {{.rank_min = 4, .rank_max = 4, .dims = {0, 4, 3072}}},
 };
 
 /* ---------------------------------------------------------------- the table */
@@ -395,6 +490,49 @@ static const fu_model_def models[] = {
      NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
     {"ultra_sharp_2_x4", FACEFUSE_MODEL_ENHANCER, "ultra_sharp_2_x4.onnx", "models-3.3.0", NULL, 1024,
      NORM_ZERO, NORM_ONE, NULL, NULL, FU_SCOPE_LITE, NULL},
+    /* background_remover: size, mean/std and bucket from FaceFusion's model set */
+    {"ben_2", FACEFUSE_MODEL_OTHER, "ben_2.onnx", "models-3.5.0", NULL, 1024,
+     NORM_ZERO, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"birefnet_general", FACEFUSE_MODEL_OTHER, "birefnet_general.onnx", "models-3.5.0", NULL, 1024,
+     NORM_ZERO, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"birefnet_portrait", FACEFUSE_MODEL_OTHER, "birefnet_portrait.onnx", "models-3.5.0", NULL, 1024,
+     NORM_ZERO, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"corridor_key_1024", FACEFUSE_MODEL_OTHER, "corridor_key_1024.onnx", "models-3.6.0", NULL, 1024,
+     IMAGENET_MEAN, IMAGENET_STD, &corridor_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"corridor_key_2048", FACEFUSE_MODEL_OTHER, "corridor_key_2048.onnx", "models-3.6.0", NULL, 2048,
+     IMAGENET_MEAN, IMAGENET_STD, &corridor_2048_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"isnet_general", FACEFUSE_MODEL_OTHER, "isnet_general.onnx", "models-3.5.0", NULL, 1024,
+     NORM_HALF, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"modnet", FACEFUSE_MODEL_OTHER, "modnet.onnx", "models-3.5.0", NULL, 512,
+     NORM_HALF, NORM_HALF, &remover_512_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"ormbg", FACEFUSE_MODEL_OTHER, "ormbg.onnx", "models-3.5.0", NULL, 1024,
+     NORM_ZERO, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"rmbg_1.4", FACEFUSE_MODEL_OTHER, "rmbg_1.4.onnx", "models-3.5.0", NULL, 1024,
+     NORM_HALF, NORM_ONE, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"rmbg_2.0", FACEFUSE_MODEL_OTHER, "rmbg_2.0.onnx", "models-3.5.0", NULL, 1024,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_1024_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"silueta", FACEFUSE_MODEL_OTHER, "silueta.onnx", "models-3.5.0", NULL, 320,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_320_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"u2net_cloth", FACEFUSE_MODEL_OTHER, "u2net_cloth.onnx", "models-3.5.0", NULL, 768,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_cloth_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"u2net_general", FACEFUSE_MODEL_OTHER, "u2net_general.onnx", "models-3.5.0", NULL, 320,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_320_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"u2net_human", FACEFUSE_MODEL_OTHER, "u2net_human.onnx", "models-3.5.0", NULL, 320,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_320_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"u2netp", FACEFUSE_MODEL_OTHER, "u2netp.onnx", "models-3.5.0", NULL, 320,
+     IMAGENET_MEAN, IMAGENET_STD, &remover_320_contract, NULL, FU_SCOPE_LITE, NULL},
+    /* frame_colorizer: no fixed size (--frame-colorizer-size); ddcolor takes
+     * RGB/255, deoldify raw 0..255 */
+    {"ddcolor", FACEFUSE_MODEL_OTHER, "ddcolor.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &ddcolor_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"ddcolor_artistic", FACEFUSE_MODEL_OTHER, "ddcolor_artistic.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &ddcolor_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"deoldify", FACEFUSE_MODEL_OTHER, "deoldify.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_RAW_STD, &deoldify_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"deoldify_artistic", FACEFUSE_MODEL_OTHER, "deoldify_artistic.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_RAW_STD, &deoldify_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"deoldify_stable", FACEFUSE_MODEL_OTHER, "deoldify_stable.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_RAW_STD, &deoldify_contract, NULL, FU_SCOPE_LITE, NULL},
     /* LivePortrait, shared by expression_restorer (arcface_128 crop) and
      * face_editor (ffhq_512 crop); the crop is 512², the extractors see 256². */
     {"live_portrait_feature_extractor", FACEFUSE_MODEL_OTHER, "live_portrait_feature_extractor.onnx", "models-3.0.0",
@@ -409,6 +547,19 @@ static const fu_model_def models[] = {
      NULL, 0, NORM_ZERO, NORM_ONE, &lp_stitcher_contract, NULL, FU_SCOPE_LITE, NULL},
     {"live_portrait_generator", FACEFUSE_MODEL_OTHER, "live_portrait_generator.onnx", "models-3.0.0",
      NULL, 512, NORM_ZERO, NORM_ONE, &lp_generator_contract, NULL, FU_SCOPE_LITE, NULL},
+    /* lip syncers (size: the model's face input) and voice extractors */
+    {"edtalk_256", FACEFUSE_MODEL_OTHER, "edtalk_256.onnx", "models-3.3.0", "ffhq_512", 256,
+     NORM_ZERO, NORM_ONE, &edtalk_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"wav2lip_96", FACEFUSE_MODEL_OTHER, "wav2lip_96.onnx", "models-3.0.0", "ffhq_512", 96,
+     NORM_ZERO, NORM_ONE, &wav2lip_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"wav2lip_gan_96", FACEFUSE_MODEL_OTHER, "wav2lip_gan_96.onnx", "models-3.0.0", "ffhq_512", 96,
+     NORM_ZERO, NORM_ONE, &wav2lip_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"kim_vocal_1", FACEFUSE_MODEL_OTHER, "kim_vocal_1.onnx", "models-3.4.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"kim_vocal_2", FACEFUSE_MODEL_OTHER, "kim_vocal_2.onnx", "models-3.0.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
+    {"uvr_mdxnet", FACEFUSE_MODEL_OTHER, "uvr_mdxnet.onnx", "models-3.4.0", NULL, 0,
+     NORM_ZERO, NORM_ONE, &mdx_contract, NULL, FU_SCOPE_LITE, NULL},
     {"fran", FACEFUSE_MODEL_AGE_MODIFIER, "fran.onnx", "models-3.6.0", "ffhq_512", 1024,
      NORM_ZERO, NORM_ONE, &fran_contract, NULL, FU_SCOPE_LITE, NULL},
     {"styleganex_age", FACEFUSE_MODEL_AGE_MODIFIER, "styleganex_age.onnx", "models-3.1.0", "ffhq_512", 256,

@@ -6,6 +6,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
 #include <math.h>
 #include <string.h>
 
@@ -132,6 +133,12 @@ int fu_pix_fmt_is_rgb(int pix_fmt)
     case AV_PIX_FMT_0RGB32: return 1; /* BGR0 / BGRA on little-endian */
     default: return 0;
     }
+}
+
+int fu_pix_fmt_has_alpha(int pix_fmt)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get((enum AVPixelFormat)pix_fmt);
+    return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
 }
 
 static void set_priv(struct AVCodecContext *enc, const char *key, const char *value)

@@ -29,6 +29,8 @@ const char *fu_video_preset(const char *encoder, const char *preset);
 int fu_video_encoder_pix_fmt(const char *encoder, int channels, const char *ext);
 /* 1 when that pixel format is RGB (no colour matrix). */
 int fu_pix_fmt_is_rgb(int pix_fmt);
+/* 1 when the pixel format has an alpha plane. */
+int fu_pix_fmt_has_alpha(int pix_fmt);
 
 /* Sets preset/quality options on an encoder context before avcodec_open2. */
 facefuse_status fu_video_encoder_configure(struct AVCodecContext *enc, const char *encoder,

@@ -778,6 +778,17 @@ int fu_image_path_is_writable(const char *path)
     return path && kind_of_extension(fu_path_extension(path, ext, sizeof ext)) != KIND_UNKNOWN;
 }
 
+facefuse_status fu_image_alpha_check(const char *path, fu_err *err)
+{
+    char ext[16];
+    image_kind kind = path ? kind_of_extension(fu_path_extension(path, ext, sizeof ext)) : KIND_UNKNOWN;
+    if (kind == KIND_PNG || kind == KIND_WEBP)
+        return FACEFUSE_OK;
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                   "%s cannot keep the transparent background: use a .png or .webp output",
+                   path ? path : "(null)");
+}
+
 int fu_image_path_is_image(const char *path)
 {
     static const char *const known[] = {"jpg", "jpeg", "png", "webp", "bmp", "tif", "tiff"};

@@ -50,5 +50,8 @@ facefuse_status fu_image_encode(const char *ext, const facefuse_image *img, int 
 int fu_image_path_is_image(const char *path);
 /* 1 if the extension is one we write (jpg jpeg png webp). */
 int fu_image_path_is_writable(const char *path);
+/* FACEFUSE_OK when an image written to path keeps alpha (png, webp), else
+ * FACEFUSE_ERR_INVALID_ARGUMENT with one line saying so. */
+facefuse_status fu_image_alpha_check(const char *path, fu_err *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include "media/av_log.h"
 #include "media/colorspace.h"
 #include "core/image.h"
+#include "core/log.h"
 
 struct fu_video_reader {
     char *path;
@@ -66,6 +67,20 @@ static int pix_fmt_has_alpha(int fmt)
     return d && (d->flags & AV_PIX_FMT_FLAG_ALPHA);
 }
 
+/* VP8/VP9 in WebM/Matroska keep alpha beside the picture (BlockAdditional,
+ * flagged by the track's alpha_mode); only libvpx's decoders read it. */
+static int has_vpx_alpha(const AVStream *st)
+{
+    const AVDictionaryEntry *e = av_dict_get(st->metadata, "alpha_mode", NULL, 0);
+    enum AVCodecID id = st->codecpar->codec_id;
+    return e && atoi(e->value) == 1 && (id == AV_CODEC_ID_VP8 || id == AV_CODEC_ID_VP9);
+}
+
+static const AVCodec *vpx_alpha_decoder(const AVStream *st)
+{
+    return avcodec_find_decoder_by_name(st->codecpar->codec_id == AV_CODEC_ID_VP9 ? "libvpx-vp9" : "libvpx");
+}
+
 static void fill_info(fu_video_reader *r)
 {
     fu_video_info *in = &r->info;
@@ -82,7 +97,7 @@ static void fill_info(fu_video_reader *r)
     in->rotation_deg = rotation_of(st);
     in->width = (in->rotation_deg % 180) ? par->height : par->width;
     in->height = (in->rotation_deg % 180) ? par->width : par->height;
-    in->channels = pix_fmt_has_alpha(par->format) ? 4 : 3;
+    in->channels = pix_fmt_has_alpha(par->format) || (has_vpx_alpha(st) && vpx_alpha_decoder(st)) ? 4 : 3;
     in->fps_num = fps.num;
     in->fps_den = fps.den;
     in->fps = av_q2d(fps);
@@ -106,6 +121,12 @@ static facefuse_status open_decoder(fu_video_reader *r, int thread_count, fu_err
 {
     char eb[128];
     const AVCodec *codec = avcodec_find_decoder(r->st->codecpar->codec_id);
+    if (has_vpx_alpha(r->st)) {
+        if (vpx_alpha_decoder(r->st))
+            codec = vpx_alpha_decoder(r->st);
+        else
+            fu_warn("%s has an alpha channel, but this FFmpeg has no libvpx decoder to read it", r->path);
+    }
     if (!codec)
         return fu_fail(err, FACEFUSE_ERR_DECODE, "no decoder for the video codec %s of %s",
                        avcodec_get_name(r->st->codecpar->codec_id), r->path);

@@ -3,7 +3,8 @@
  *
  * Opens any container FFmpeg's libavformat reads, picks the best video stream
  * and decodes it with frame threads. Each frame comes out as a facefuse_image
- * (RGB, or RGBA when the source pixel format has alpha) converted with the
+ * (RGB, or RGBA when the stream has alpha: an alpha pixel format, or VP8/VP9
+ * alpha in WebM/Matroska, decoded with libvpx) converted with the
  * stream's own colour matrix and range, and rotated by the stream's display
  * matrix so it is upright. Any unreadable, truncated or non-video input is
  * FACEFUSE_ERR_DECODE with a message naming the path.

@@ -182,12 +182,41 @@ static facefuse_status writer_init(fu_video_writer *w, const fu_video_writer_par
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory creating %s", p->final_path);
     set_provenance(w->oc, p->provenance);
     const AVCodec *codec;
-    facefuse_status st = pick_encoder(w, p->encoder, &codec, err);
+    facefuse_status st = p->require_alpha ? fu_video_alpha_check(p->final_path, p->encoder, err) : FACEFUSE_OK;
+    if (st == FACEFUSE_OK)
+        st = pick_encoder(w, p->encoder, &codec, err);
     if (st == FACEFUSE_OK)
         st = open_encoder(w, p, codec, err);
     if (st == FACEFUSE_OK)
         st = add_stream(w, err);
     return st;
+}
+
+/* The encoder the writer would use for encoder in this container. */
+static const char *resolved_encoder(const AVOutputFormat *of, const char *encoder, const char *ext)
+{
+    const char *fixed = fu_video_encoder_for_container(encoder && *encoder ? encoder : "libx264", ext);
+    const AVCodec *codec = avcodec_find_encoder_by_name(fixed);
+    if (codec && avformat_query_codec(of, codec->id, FF_COMPLIANCE_NORMAL) == 0)
+        return "libx264";
+    return fixed;
+}
+
+facefuse_status fu_video_alpha_check(const char *final_path, const char *encoder, fu_err *err)
+{
+    char ext[16];
+    const AVOutputFormat *of = final_path ? av_guess_format(NULL, final_path, NULL) : NULL;
+    if (!of)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "no video container for the extension of %s",
+                       final_path ? final_path : "(null)");
+    fu_path_extension(final_path, ext, sizeof ext);
+    const char *used = resolved_encoder(of, encoder, ext);
+    if (fu_video_encoder_known(used) && fu_pix_fmt_has_alpha(fu_video_encoder_pix_fmt(used, 4, ext)))
+        return FACEFUSE_OK;
+    return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                   "%s cannot keep the transparent background: %s in .%s has no alpha channel (use .mov with "
+                   "prores_ks, .webm with libvpx-vp9 or .mkv with ffv1)",
+                   final_path, used, ext);
 }
 
 int fu_video_path_is_writable(const char *path)

@@ -33,6 +33,7 @@ typedef struct fu_video_writer_params {
     int color_primaries, color_trc, color_space, color_range; /* AVColor*; 0/unknown = BT.709 tv */
     int thread_count;             /* encoder threads; 0 = automatic */
     const char *provenance;       /* tag stored as the container's "comment" (media/provenance_tag.h); NULL = none */
+    int require_alpha;            /* 1: fail unless the output keeps the frames' alpha */
 } fu_video_writer_params;
 
 /* A writer that muxes already-encoded video packets (stream copy, for
@@ -56,6 +57,13 @@ facefuse_status fu_video_writer_open_copy(fu_video_writer **out, const fu_video_
 void fu_video_writer_time_base(const fu_video_writer *w, int *num, int *den);
 /* The video stream's index in the container. */
 int fu_video_writer_stream_index(const fu_video_writer *w);
+
+/* Whether a video written to final_path with this encoder (FaceFusion name,
+ * NULL = libx264; after the container fixes the writer makes) keeps an
+ * alpha channel: prores_ks (4444) in .mov, libvpx-vp9 (yuva420p) in .webm,
+ * ffv1 in .mkv or .avi, rawvideo in .mov. FACEFUSE_OK when it does, else
+ * FACEFUSE_ERR_INVALID_ARGUMENT with one line saying what to use instead. */
+facefuse_status fu_video_alpha_check(const char *final_path, const char *encoder, fu_err *err);
 /* The muxer context, for adding audio streams before fu_video_writer_start. */
 struct AVFormatContext *fu_video_writer_format(fu_video_writer *w);
 /* The encoder actually used (after container fixes). */

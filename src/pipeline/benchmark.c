@@ -109,6 +109,23 @@ done:
 
 /* ---------------------------------------------------------------- runs */
 
+/* The output's extension: mp4, unless the chain makes a transparent
+ * background (the remover's default fill), which needs an output that keeps
+ * alpha: the chosen encoder's container, or ffv1 in .mkv when the encoder
+ * has no alpha (a real run with it would be refused). */
+static const char *output_extension(fu_run_config *cfg)
+{
+    const char *e = cfg->output.video_encoder;
+    if (!fu_run_config_makes_alpha(cfg))
+        return "mp4";
+    if (e && (strcmp(e, "prores_ks") == 0 || strcmp(e, "rawvideo") == 0))
+        return "mov";
+    if (e && strcmp(e, "libvpx-vp9") == 0)
+        return "webm";
+    cfg->output.video_encoder = "ffv1";
+    return "mkv";
+}
+
 static int height_of(const char *resolution)
 {
     return atoi(resolution);
@@ -128,7 +145,7 @@ static facefuse_status time_resolution(facefuse_context *ctx, const fu_run_confi
     snprintf(row->resolution, sizeof row->resolution, "%s", resolution);
     row->width = w, row->height = h, row->frames = FU_BENCHMARK_FRAMES, row->cycle_count = b->cycle_count;
     snprintf(target, sizeof target, "%s/target-%s.mp4", dir, resolution);
-    snprintf(output, sizeof output, "%s/output-%s.mp4", dir, resolution);
+    snprintf(output, sizeof output, "%s/output-%s.%s", dir, resolution, output_extension(&cfg));
     if ((rc = make_target(target, photo, w, h, err)) != FACEFUSE_OK)
         return rc;
     /* FaceFusion's benchmark settings */

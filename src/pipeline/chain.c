@@ -25,6 +25,7 @@ struct fu_chain {
     unsigned needs;               /* FU_NEEDS_* of all processors */
     facefuse_face *reference_faces;
     int reference_count;
+    fu_chain_target target;       /* zeros for an image */
 };
 
 void fu_frame_faces_free(fu_frame_faces *faces)
@@ -95,6 +96,8 @@ facefuse_status fu_chain_new(facefuse_context *ctx, const fu_run_config *cfg, co
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
     c->ctx = ctx;
     c->cfg = cfg;
+    if (target)
+        c->target = *target;
     c->analysis = cfg->analysis;
     c->selector = cfg->selector;
     for (int i = 0; i < cfg->processors.n && i < FU_MAX_PROCESSOR_KINDS; i++) {
@@ -117,7 +120,7 @@ facefuse_status fu_chain_new(facefuse_context *ctx, const fu_run_config *cfg, co
     if (rc == FACEFUSE_OK && (c->needs & FU_NEEDS_FACES))
         rc = resolve_auto_filters(c, err);
 
-    fu_processor_env env = {ctx, cfg->paths.source_paths, &c->analysis, &cfg->masker, 0, 0, 0};
+    fu_processor_env env = {ctx, cfg->paths.source_paths, &c->analysis, &cfg->masker, 0, 0, 0, cfg->voice.model};
     if (target) {
         env.target_is_video = target->is_video;
         env.target_fps = target->fps;
@@ -223,8 +226,22 @@ static facefuse_face *scaled_faces(const facefuse_face *faces, int n, int w0, in
     return copy;
 }
 
+/* A frame's time when the caller gave none: its index at the target's rate. */
+static double index_time_s(const fu_chain *c, int64_t frame_index)
+{
+    if (!c->target.is_video || !(c->target.fps > 0))
+        return 0;
+    return (double)(frame_index - c->target.trim_frame_start) / c->target.fps;
+}
+
 facefuse_status fu_chain_apply(fu_chain *c, facefuse_image *frame, const fu_frame_faces *faces, int64_t frame_index,
                                fu_err *err)
+{
+    return fu_chain_apply_at(c, frame, faces, frame_index, index_time_s(c, frame_index), err);
+}
+
+facefuse_status fu_chain_apply_at(fu_chain *c, facefuse_image *frame, const fu_frame_faces *faces,
+                                  int64_t frame_index, double time_s, fu_err *err)
 {
     facefuse_image original = {0};
     facefuse_face *sel = NULL, *all = NULL;
@@ -236,7 +253,7 @@ facefuse_status fu_chain_apply(fu_chain *c, facefuse_image *frame, const fu_fram
     for (int i = 0; i < c->count && rc == FACEFUSE_OK; i++) {
         fu_frame f = {c->ctx, frame, faces->selected, faces->selected_count, faces->all, faces->all_count,
                       original.data ? &original : NULL, original.data ? faces->selected : NULL, frame_index,
-                      c->states[i]};
+                      c->states[i], time_s};
         if (frame->width != w0 || frame->height != h0) {
             /* an earlier processor enlarged the frame: faces follow */
             if (!sel || !all) {
@@ -262,12 +279,18 @@ facefuse_status fu_chain_apply(fu_chain *c, facefuse_image *frame, const fu_fram
 facefuse_status fu_chain_process(fu_chain *c, facefuse_image *frame, int64_t frame_index, int *faces_selected,
                                  fu_err *err)
 {
+    return fu_chain_process_at(c, frame, frame_index, index_time_s(c, frame_index), faces_selected, err);
+}
+
+facefuse_status fu_chain_process_at(fu_chain *c, facefuse_image *frame, int64_t frame_index, double time_s,
+                                    int *faces_selected, fu_err *err)
+{
     fu_frame_faces faces;
     facefuse_status rc = fu_chain_analyse(c, frame, &faces, err);
     if (faces_selected)
         *faces_selected = rc == FACEFUSE_OK ? faces.selected_count : 0;
     if (rc == FACEFUSE_OK)
-        rc = fu_chain_apply(c, frame, &faces, frame_index, err);
+        rc = fu_chain_apply_at(c, frame, &faces, frame_index, time_s, err);
     fu_frame_faces_free(&faces);
     return rc;
 }

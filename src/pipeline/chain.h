@@ -51,12 +51,20 @@ void fu_chain_free(fu_chain *chain);
 facefuse_status fu_chain_set_reference(fu_chain *chain, const facefuse_image *frame, fu_err *err);
 
 facefuse_status fu_chain_analyse(fu_chain *chain, const facefuse_image *frame, fu_frame_faces *out, fu_err *err);
+/* The frame's time is taken as its index at the target's rate, counted
+ * from the trim start (0 for an image). */
 facefuse_status fu_chain_apply(fu_chain *chain, facefuse_image *frame, const fu_frame_faces *faces,
                                int64_t frame_index, fu_err *err);
+/* With the frame's presentation time, seconds after the first frame
+ * processed (what the lip syncer's audio window follows). */
+facefuse_status fu_chain_apply_at(fu_chain *chain, facefuse_image *frame, const fu_frame_faces *faces,
+                                  int64_t frame_index, double time_s, fu_err *err);
 
 /* Both steps. *faces_selected, if not NULL, receives the number of faces selected. */
 facefuse_status fu_chain_process(fu_chain *chain, facefuse_image *frame, int64_t frame_index, int *faces_selected,
                                  fu_err *err);
+facefuse_status fu_chain_process_at(fu_chain *chain, facefuse_image *frame, int64_t frame_index, double time_s,
+                                    int *faces_selected, fu_err *err);
 
 /* The analysis settings the chain uses (after it decided which models it needs). */
 const facefuse_analysis_params *fu_chain_analysis(const fu_chain *chain);

@@ -20,6 +20,7 @@
 #include "pipeline/resume.h"
 #include "processors/face_masker.h"
 #include "processors/watermark.h"
+#include "processors/voice_extractor.h"
 
 #define FU_MAX_PROCESSOR_KINDS 16
 
@@ -55,6 +56,7 @@ typedef struct fu_run_config {
     facefuse_selector_params selector;   /* from selector_settings */
     int selector_gender_auto, selector_race_auto;
     fu_masker_settings masker;
+    fu_voice_settings voice;             /* --voice-extractor-model (lip_syncer's audio) */
     fu_output_settings output;
     fu_context_settings context;
     fu_provenance_settings provenance;   /* --output-provenance */
@@ -91,6 +93,10 @@ const void *fu_run_config_processor_settings(const fu_run_config *cfg, const cha
  * ends' own), as 16 hex digits: a resumed render continues only when it
  * matches. */
 void fu_run_config_fingerprint(const fu_run_config *cfg, char out[17]);
+
+/* 1 when a processor in the chain makes frames with alpha the output must
+ * keep (a transparent background). */
+int fu_run_config_makes_alpha(const fu_run_config *cfg);
 
 /* The public video parameters the output settings describe (callbacks unset). */
 facefuse_video_params fu_run_video_params(const fu_run_config *cfg);

@@ -88,8 +88,8 @@ facefuse_status fu_frame_extras_open(facefuse_context *ctx, const fu_run_config 
 }
 
 /* The chain on frame, and the report's look at the result. */
-static facefuse_status process_observed(fu_frame_extras *x, facefuse_image *frame, int64_t index, int *selected,
-                                        fu_err *err)
+static facefuse_status process_observed(fu_frame_extras *x, facefuse_image *frame, int64_t index, double time_s,
+                                        int *selected, fu_err *err)
 {
     facefuse_image original = {0}, scaled = {0};
     fu_frame_faces faces;
@@ -103,7 +103,8 @@ static facefuse_status process_observed(fu_frame_extras *x, facefuse_image *fram
     if (selected)
         *selected = rc == FACEFUSE_OK ? faces.selected_count : 0;
     if (rc == FACEFUSE_OK)
-        rc = fu_chain_apply(x->chain, frame, &faces, index, err);
+        rc = isnan(time_s) ? fu_chain_apply(x->chain, frame, &faces, index, err)
+                           : fu_chain_apply_at(x->chain, frame, &faces, index, time_s, err);
     const facefuse_image *output = frame;
     if (rc == FACEFUSE_OK && (frame->width != original.width || frame->height != original.height)) {
         rc = fu_resize(frame, &scaled, original.width, original.height);
@@ -122,10 +123,15 @@ static facefuse_status process_observed(fu_frame_extras *x, facefuse_image *fram
 }
 
 facefuse_status fu_frame_extras_process(fu_frame_extras *x, facefuse_image *frame, int64_t frame_index,
-                                        int *faces_selected, fu_err *err)
+                                        double time_s, int *faces_selected, fu_err *err)
 {
-    facefuse_status rc = x->quality ? process_observed(x, frame, frame_index, faces_selected, err)
-                                    : fu_chain_process(x->chain, frame, frame_index, faces_selected, err);
+    facefuse_status rc;
+    if (x->quality)
+        rc = process_observed(x, frame, frame_index, time_s, faces_selected, err);
+    else if (isnan(time_s))
+        rc = fu_chain_process(x->chain, frame, frame_index, faces_selected, err);
+    else
+        rc = fu_chain_process_at(x->chain, frame, frame_index, time_s, faces_selected, err);
     if (rc == FACEFUSE_OK && x->watermark)
         rc = fu_watermark_apply(x->watermark, frame, err);
     return rc;

@@ -27,9 +27,11 @@ typedef struct fu_frame_extras fu_frame_extras;
  * report compares each output face with the source identity. */
 facefuse_status fu_frame_extras_open(facefuse_context *ctx, const fu_run_config *cfg, fu_chain *chain,
                                      fu_frame_extras **out, fu_err *err);
-/* One frame, in place; from several threads at once. *faces_selected may be NULL. */
+/* One frame, in place; from several threads at once. time_s: the frame's
+ * time from the trim start (NAN: from its index at the target's rate, as
+ * fu_chain_process). *faces_selected may be NULL. */
 facefuse_status fu_frame_extras_process(fu_frame_extras *x, facefuse_image *frame, int64_t frame_index,
-                                        int *faces_selected, fu_err *err);
+                                        double time_s, int *faces_selected, fu_err *err);
 /* After the last frame of a successful run: writes the report, if any. */
 facefuse_status fu_frame_extras_finish(fu_frame_extras *x, fu_err *err);
 void fu_frame_extras_free(fu_frame_extras *x);

@@ -70,7 +70,7 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, co
         goto done;
     if ((rc = fu_frame_extras_open(ctx, cfg, chain, &extras, err)) != FACEFUSE_OK)
         goto done;
-    if ((rc = fu_frame_extras_process(extras, &frame, 0, &selected, err)) != FACEFUSE_OK)
+    if ((rc = fu_frame_extras_process(extras, &frame, 0, NAN, &selected, err)) != FACEFUSE_OK)
         goto done;
     if (hooks && hooks->cancel && *hooks->cancel) {
         rc = fu_fail(err, FACEFUSE_ERR_CANCELLED, "stopped before writing %s", cfg->paths.output_path);

@@ -13,6 +13,7 @@
 #include "media/video_writer.h"
 #include "pipeline/image_run.h"
 #include "pipeline/video_workflow.h"
+#include "processors/processor.h"
 
 /* -o may name a directory: the output is then <dir>/<target name>. */
 static facefuse_status resolve_output(const char *output, const char *target, char *buf, size_t size, fu_err *err)
@@ -27,6 +28,22 @@ static facefuse_status resolve_output(const char *output, const char *target, ch
     }
     if (n < 0 || (size_t)n >= size)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "output path too long: %s", output);
+    return FACEFUSE_OK;
+}
+
+/* Each processor's own pre-check (e.g. a transparent background needs an
+ * output that keeps alpha), before any model is loaded. */
+static facefuse_status check_processors(const fu_run_config *cfg, const char *output, int is_video, fu_err *err)
+{
+    const char *pixel_format = cfg->output.temp_pixel_format;
+    fu_processor_target t = {cfg->paths.target_path, output, is_video, cfg->output.video_encoder,
+                             pixel_format && strcmp(pixel_format, "bgr24") == 0, cfg->paths.source_paths};
+    for (int i = 0; i < cfg->processors.n; i++) {
+        const fu_processor *p = fu_processor_find(cfg->processors.v[i]);
+        facefuse_status rc;
+        if (p && p->check && (rc = p->check(fu_run_config_processor_settings(cfg, p->name), &t, err)) != FACEFUSE_OK)
+            return rc;
+    }
     return FACEFUSE_OK;
 }
 
@@ -61,7 +78,7 @@ facefuse_status fu_run_check(const fu_run_config *cfg, char *output, size_t outp
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
                        "output %s: a video target is written as a video (.mp4, .mov, .mkv, .webm, .avi, ...)",
                        output);
-    return FACEFUSE_OK;
+    return check_processors(cfg, output, *is_video, err);
 }
 
 facefuse_status fu_run_target(facefuse_context *ctx, fu_run_config *cfg, const fu_run_hooks *hooks,

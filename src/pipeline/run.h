@@ -4,9 +4,10 @@
  *
  * fu_run_target first checks everything that can be checked without work —
  * a target that exists, an output of the right kind in a writable place
- * (a directory gets the target's file name), the workflow mode — then runs
- * the image-to-image or image-to-video workflow. The output appears only
- * when complete.
+ * (a directory gets the target's file name), the workflow mode, and each
+ * processor's own pre-check (a transparent background needs an output that
+ * keeps alpha) — then runs the image-to-image or image-to-video workflow.
+ * The output appears only when complete.
  */
 #ifndef FU_RUN_H
 #define FU_RUN_H

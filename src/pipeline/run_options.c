@@ -5,7 +5,8 @@
  * The run owns its own groups here — paths, frame extraction, output
  * creation, workflow, the processor list — and gathers, in FaceFusion's
  * --help order, the groups the lower modules own: face detector,
- * landmarker, selector, masker, every processor's, and the context's.
+ * landmarker, selector, masker, voice extractor, every processor's, and
+ * the context's.
  */
 #include "pipeline/config.h"
 
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "processors/processor.h"
+#include "processors/voice_extractor.h"
 
 #define P(field) offsetof(fu_paths_settings, field)
 #define O(field) offsetof(fu_output_settings, field)
@@ -43,17 +45,11 @@ static const fu_option pattern_options[] = {
      .help = "batch-run: output with {index} {source_name} {target_name} {target_extension} (or -o)"},
     {0}};
 
-/* ---------------------------------------------------------------- tracker, voice (not yet) */
+/* ---------------------------------------------------------------- tracker (not yet) */
 
 static const fu_option tracker_options[] = {
     {.name = "--face-tracker-score", .section = "face_tracker", .type = FU_OPT_FLOAT, .offset = FU_OPT_NONE,
      .reject = "multi-frame face tracking is not in this build of facefuse yet", .help = "tracker IoU"},
-    {0}};
-
-static const fu_option voice_options[] = {
-    {.name = "--voice-extractor-model", .section = "voice_extractor", .type = FU_OPT_STRING, .offset = FU_OPT_NONE,
-     .reject = "the lip_syncer and its voice extractor are not in this build of facefuse yet",
-     .help = "voice extractor model"},
     {0}};
 
 static const fu_option distribution_options[] = {
@@ -137,7 +133,6 @@ static const fu_option processors_options[] = {
 static const fu_option_group paths_group = {"paths", "paths", paths_options, sizeof(fu_paths_settings), NULL};
 static const fu_option_group patterns_group = {"patterns", "patterns", pattern_options, 0, NULL};
 static const fu_option_group tracker_group = {"face_tracker", "face tracker", tracker_options, 0, NULL};
-static const fu_option_group voice_group = {"voice_extractor", "voice extractor", voice_options, 0, NULL};
 static const fu_option_group extraction_group = {"frame_extraction", "frame extraction", extraction_options,
                                                  sizeof(fu_output_settings), NULL};
 static const fu_option_group distribution_group = {"frame_distribution", "frame distribution",
@@ -175,7 +170,7 @@ static void build_groups(void)
     add(&fu_face_selector_options);
     add(&tracker_group);
     add(&fu_face_masker_options);
-    add(&voice_group);
+    add(&fu_voice_extractor_options);
     add(&extraction_group);
     add(&distribution_group);
     add(&output_group);
@@ -219,6 +214,7 @@ facefuse_status fu_run_config_init(fu_run_config *cfg, const fu_optset *set, fu_
         {&fu_face_landmarker_options, &cfg->analysis_settings},
         {&fu_face_selector_options, &cfg->selector_settings},
         {&fu_face_masker_options, &cfg->masker},
+        {&fu_voice_extractor_options, &cfg->voice},
         {&extraction_group, &cfg->output},
         {&output_group, &cfg->output},
         {&workflow_group, &cfg->output},
@@ -322,6 +318,16 @@ void fu_run_config_fingerprint(const fu_run_config *cfg, char out[17])
             h = fnv1a(h, v->words[k]);
     }
     snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+int fu_run_config_makes_alpha(const fu_run_config *cfg)
+{
+    for (int i = 0; i < cfg->processors.n; i++) {
+        const fu_processor *p = fu_processor_find(cfg->processors.v[i]);
+        if (p && p->makes_alpha && p->makes_alpha(fu_run_config_processor_settings(cfg, p->name)))
+            return 1;
+    }
+    return 0;
 }
 
 facefuse_video_params fu_run_video_params(const fu_run_config *cfg)

@@ -32,6 +32,7 @@ typedef struct frame_slot {
     facefuse_image image;
     int64_t pts;         /* in the target's time base */
     int64_t index;       /* frame number in the target */
+    double time_s;       /* presentation time after the first kept frame */
     int64_t out_first;   /* constant-rate output: first output frame number */
     int repeat;          /* output frames made from it (0: dropped by the fps change) */
     enum slot_state state;
@@ -191,6 +192,7 @@ static void *decode_main(void *arg)
     run_state *rs = arg;
     cfr_state cfr = {-1, 0, 0};
     int64_t seq = 0;
+    double first_s = 0;
     fu_err e;
 
     fu_err_clear(&e);
@@ -211,8 +213,11 @@ static void *decode_main(void *arg)
             break;
         if (!keep)
             continue;
+        if (seq == 0)
+            first_s = fu_video_reader_pts_seconds(rs->reader, pts);
         s->pts = pts;
         s->index = index;
+        s->time_s = fu_video_reader_pts_seconds(rs->reader, pts) - first_s;
         s->repeat = 1;
         if (rs->cfr)
             cfr_push(rs, &cfr, seq, pts);
@@ -251,7 +256,9 @@ static void *worker_main(void *arg)
 
         facefuse_status st = FACEFUSE_OK;
         fu_err_clear(&e);
-        if (s->repeat > 0 && rs->job->process)
+        if (s->repeat > 0 && rs->job->process_at)
+            st = rs->job->process_at(rs->job->process_user, &s->image, s->index, s->time_s, &e);
+        else if (s->repeat > 0 && rs->job->process)
             st = rs->job->process(rs->job->process_user, &s->image, s->index, &e);
         if (st == FACEFUSE_OK && !s->image.data)
             st = fu_fail(&e, FACEFUSE_ERR_INTERNAL, "frame %lld of %s lost its pixels",
@@ -318,6 +325,7 @@ static facefuse_status open_writer(run_state *rs, output_state *os, const frame_
     wp.encoder = job->video_encoder;
     wp.preset = job->video_preset;
     wp.quality = job->video_quality;
+    wp.require_alpha = job->require_alpha;
     if (rs->cfr) {
         wp.tb_num = rs->out_fps_q.den;
         wp.tb_den = rs->out_fps_q.num;

@@ -19,6 +19,10 @@
  * worker threads, concurrently. */
 typedef facefuse_status (*fu_frame_fn)(void *user, facefuse_image *frame, int64_t frame_index,
                                        fu_err *err);
+/* The same with the frame's presentation time: seconds after the first
+ * frame processed (the trim start), from its timestamp. */
+typedef facefuse_status (*fu_timed_frame_fn)(void *user, facefuse_image *frame, int64_t frame_index,
+                                             double time_s, fu_err *err);
 
 typedef struct fu_video_job {
     const char *target_path, *output_path;
@@ -33,7 +37,10 @@ typedef struct fu_video_job {
     int audio_quality;               /* 0–100 */
     int audio_volume;                /* 0 = no audio, 1–99 re-encodes with gain, 100 */
     int thread_count;                /* workers processing frames in parallel; 0 = 1 */
+    int require_alpha;               /* 1: the frames' alpha must reach the output (the writer refuses
+                                      * an encoder/container without alpha before encoding) */
     fu_frame_fn process;             /* NULL = frames pass unchanged */
+    fu_timed_frame_fn process_at;    /* used instead of process when set */
     void *process_user;
     /* Called from the calling thread after each written frame. */
     void (*progress)(void *user, int64_t done, int64_t total, double fps);

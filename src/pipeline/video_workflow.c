@@ -27,7 +27,7 @@ typedef struct workflow {
     int drop_alpha;      /* --temp-pixel-format bgr24 */
 } workflow;
 
-static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, fu_err *err)
+static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, double time_s, fu_err *err)
 {
     const workflow *w = user;
     if (w->drop_alpha && frame->channels == 4) {
@@ -38,7 +38,7 @@ static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t 
         facefuse_image_free(frame);
         *frame = rgb;
     }
-    return fu_frame_extras_process(w->extras, frame, index, NULL, err);
+    return fu_frame_extras_process(w->extras, frame, index, time_s, NULL, err);
 }
 
 /* --resume: through checkpoint pieces that a re-run with the same settings reuses. */
@@ -92,12 +92,14 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     }
     w.drop_alpha = cfg->output.temp_pixel_format && strcmp(cfg->output.temp_pixel_format, "bgr24") == 0;
     fu_video_job_from_params(&job, cfg->paths.target_path, cfg->paths.output_path, &params);
-    for (int i = 0; i < cfg->paths.source_paths.n; i++)
+    for (int i = 0; i < cfg->paths.source_paths.n && !job.audio_path; i++) /* the first, as FaceFusion */
         if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
             job.audio_path = cfg->paths.source_paths.v[i];
+    /* a transparent background made by the chain must reach the file */
+    job.require_alpha = fu_run_config_makes_alpha(cfg);
     /* The writer opens at the size of the first processed frame (times
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
-    job.process = process_frame;
+    job.process_at = process_frame;
     job.process_user = &w;
     fu_provenance_init(&provenance);
     fu_provenance_from_config(cfg, &provenance);

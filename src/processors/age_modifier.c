@@ -544,5 +544,6 @@ static facefuse_status age_process(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_age_modifier_processor = {"age_modifier", &age_group, FU_NEEDS_FACES | FU_NEEDS_AGE,
-                                               age_prepare, age_process, age_release};
+const fu_processor fu_age_modifier_processor = {
+    .name = "age_modifier", .options = &age_group, .needs = FU_NEEDS_FACES | FU_NEEDS_AGE,
+    .prepare = age_prepare, .process = age_process, .release = age_release};

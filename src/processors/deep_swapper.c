@@ -564,5 +564,6 @@ static facefuse_status deep_process(fu_frame *f, fu_err *err)
     return rc;
 }
 
-const fu_processor fu_deep_swapper_processor = {"deep_swapper", &deep_group, FU_NEEDS_FACES, deep_prepare,
-                                               deep_process, deep_release};
+const fu_processor fu_deep_swapper_processor = {
+    .name = "deep_swapper", .options = &deep_group, .needs = FU_NEEDS_FACES,
+    .prepare = deep_prepare, .process = deep_process, .release = deep_release};

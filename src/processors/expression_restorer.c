@@ -324,4 +324,4 @@ static facefuse_status restorer_process(fu_frame *f, fu_err *err)
 
 const fu_processor fu_expression_restorer_processor = {"expression_restorer", &restorer_group,
                                                        FU_NEEDS_FACES | FU_NEEDS_ORIGINAL, restorer_prepare,
-                                                       restorer_process, restorer_release};
+                                                       restorer_process, restorer_release, NULL, NULL};

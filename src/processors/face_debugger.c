@@ -189,4 +189,4 @@ static facefuse_status debug_frame(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_face_debugger = {"face_debugger", &debugger_group, FU_NEEDS_FACES, debugger_prepare, debug_frame,
-                                      debugger_release};
+                                      debugger_release, NULL, NULL};

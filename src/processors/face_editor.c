@@ -363,4 +363,4 @@ static facefuse_status editor_process(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_face_editor_processor = {"face_editor", &editor_group, FU_NEEDS_FACES, editor_prepare,
-                                               editor_process, editor_release};
+                                               editor_process, editor_release, NULL, NULL};

@@ -317,7 +317,7 @@ static facefuse_status enhancer_process(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_face_enhancer_processor = {"face_enhancer", &enhancer_group, FU_NEEDS_FACES, enhancer_prepare,
-                                                enhancer_process, enhancer_release};
+                                                enhancer_process, enhancer_release, NULL, NULL};
 
 facefuse_enhancer_params facefuse_enhancer_default_params(void)
 {

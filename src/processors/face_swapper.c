@@ -135,7 +135,7 @@ static facefuse_status swapper_process(fu_frame *f, fu_err *err)
 }
 
 const fu_processor fu_face_swapper = {"face_swapper", &swapper_group, FU_NEEDS_FACES | FU_NEEDS_IDENTITY,
-                                     swapper_prepare, swapper_process, swapper_release};
+                                     swapper_prepare, swapper_process, swapper_release, NULL, NULL};
 
 facefuse_swapper_params facefuse_swapper_default_params(void)
 {

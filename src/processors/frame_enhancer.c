@@ -327,4 +327,4 @@ static void enhancer_release(void *state)
 }
 
 const fu_processor fu_frame_enhancer = {"frame_enhancer", &enhancer_group, 0, enhancer_prepare, enhancer_process,
-                                        enhancer_release};
+                                        enhancer_release, NULL, NULL};

@@ -129,7 +129,7 @@ facefuse_status fu_area_mask(float *mask, int size, const facefuse_point lm68[68
                              const fu_affine *to_crop, const char *const *areas, int n_areas,
                              fu_err *err)
 {
-    int xy[2 * 68 * AREA_COUNT], hull[2 * 2 * 68 * AREA_COUNT], n = 0;
+    int xy[2 * 68 * AREA_COUNT], hull[2 * 2 * 68 * AREA_COUNT] = {0}, n = 0;
     if (!mask || size <= 0 || !lm68 || !to_crop || n_areas < 0 || n_areas > AREA_COUNT)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "area mask: bad arguments (size %d, %d areas)",
                        size, n_areas);
@@ -149,12 +149,34 @@ facefuse_status fu_area_mask(float *mask, int size, const facefuse_point lm68[68
     memset(mask, 0, sizeof(float) * (size_t)size * (size_t)size);
     int k = fu_convex_hull(xy, n, hull);
     fu_fill_convex_polygon(mask, size, size, hull, k, 1.0f);
-    facefuse_status st = fu_gaussian_blur_f32(mask, size, size, 5.0f, err);
-    if (st != FACEFUSE_OK)
-        return st;
-    for (size_t i = 0; i < (size_t)size * (size_t)size; i++) {
-        float v = mask[i] < 0.5f ? 0.5f : mask[i] > 1.0f ? 1.0f : mask[i];
-        mask[i] = (v - 0.5f) * 2.0f;
+    /* Only the hull's box, grown by the kernel's radius, can become non-zero,
+     * and blurring that window alone gives the same values as blurring the
+     * whole plane: beyond the hull the window's margin is zeros, so its
+     * reflected border reads the zeros the plane holds there. */
+    int r[4] = {size, size, 0, 0}, grow = fu_gaussian_ksize_f32(5.0f) / 2 + 1;
+    for (int i = 0; i < k; i++) {
+        r[0] = hull[2 * i] < r[0] ? hull[2 * i] : r[0], r[1] = hull[2 * i + 1] < r[1] ? hull[2 * i + 1] : r[1];
+        r[2] = hull[2 * i] + 1 > r[2] ? hull[2 * i] + 1 : r[2], r[3] = hull[2 * i + 1] + 1 > r[3] ? hull[2 * i + 1] + 1 : r[3];
     }
-    return FACEFUSE_OK;
+    for (int i = 0; i < 2; i++) {
+        r[i] = r[i] - grow > 0 ? r[i] - grow : 0;
+        r[i + 2] = r[i + 2] + grow < size ? r[i + 2] + grow : size;
+    }
+    const int w = r[2] - r[0], h = r[3] - r[1];
+    if (w <= 0 || h <= 0)
+        return FACEFUSE_OK;
+    float *window = malloc(sizeof(float) * (size_t)w * (size_t)h);
+    if (!window)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "area mask: out of memory for %dx%d", w, h);
+    for (int y = 0; y < h; y++)
+        memcpy(window + (size_t)y * w, mask + (size_t)(r[1] + y) * size + r[0], sizeof(float) * (size_t)w);
+    facefuse_status st = fu_gaussian_blur_f32(window, w, h, 5.0f, err);
+    for (int y = 0; st == FACEFUSE_OK && y < h; y++)
+        for (int x = 0; x < w; x++) {
+            float v = window[(size_t)y * w + x];
+            v = v < 0.5f ? 0.5f : v > 1.0f ? 1.0f : v;
+            mask[(size_t)(r[1] + y) * size + r[0] + x] = (v - 0.5f) * 2.0f;
+        }
+    free(window);
+    return st;
 }

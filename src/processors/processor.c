@@ -8,23 +8,29 @@
 #include <string.h>
 
 extern const fu_processor fu_age_modifier_processor;        /* the type fu_age_modifier is the model */
+extern const fu_processor fu_background_remover_processor;  /* fu_background_remover is the module's type */
 extern const fu_processor fu_deep_swapper_processor;        /* the type fu_deep_swapper is the model */
 extern const fu_processor fu_expression_restorer_processor; /* fu_expression_restorer is the module's type */
 extern const fu_processor fu_face_debugger;
 extern const fu_processor fu_face_editor_processor;         /* fu_face_editor is the module's type */
 extern const fu_processor fu_face_enhancer_processor;       /* the type fu_face_enhancer is the model */
 extern const fu_processor fu_face_swapper;
+extern const fu_processor fu_frame_colorizer_processor;     /* fu_frame_colorizer is the module's type */
 extern const fu_processor fu_frame_enhancer;
+extern const fu_processor fu_lip_syncer_processor;          /* fu_lip_syncer is the module's type */
 
 static const fu_processor *const processors[] = {
     &fu_age_modifier_processor,
+    &fu_background_remover_processor,
     &fu_deep_swapper_processor,
     &fu_expression_restorer_processor,
     &fu_face_debugger,
     &fu_face_editor_processor,
     &fu_face_enhancer_processor,
     &fu_face_swapper,
+    &fu_frame_colorizer_processor,
     &fu_frame_enhancer,
+    &fu_lip_syncer_processor,
 };
 
 const fu_processor *fu_processor_find(const char *name)
@@ -54,14 +60,6 @@ const char *fu_processor_names(void)
      .reject = "the " proc " processor is not in this build of facefuse yet", .help = proc}
 
 static const fu_option pending_options[] = {
-    PENDING("--background-remover-model", "background_remover"),
-    PENDING("--background-remover-fill-color", "background_remover"),
-    PENDING("--background-remover-despill-color", "background_remover"),
-    PENDING("--frame-colorizer-model", "frame_colorizer"),
-    PENDING("--frame-colorizer-size", "frame_colorizer"),
-    PENDING("--frame-colorizer-blend", "frame_colorizer"),
-    PENDING("--lip-syncer-model", "lip_syncer"),
-    PENDING("--lip-syncer-weight", "lip_syncer"),
     {0}};
 
 const fu_option_group fu_pending_processor_options = {"pending_processors", "processors", pending_options, 0, NULL};

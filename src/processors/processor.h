@@ -5,8 +5,10 @@
  * --processors), its option group (its options and the settings struct they
  * fill: the processor owns both), what it needs the chain to provide, a
  * prepare run once before any frame (models present and valid, sources
- * usable), and a frame function. Faces are analysed once a frame, before the
- * chain, and shared by every processor.
+ * usable), and a frame function; optionally a pre-check of its settings
+ * against the target and output (before any work) and whether its frames
+ * carry alpha the output must keep. Faces are analysed once a frame, before
+ * the chain, and shared by every processor.
  *
  * Adding a processor = its files + one entry in processor.c's table.
  */
@@ -36,6 +38,7 @@ typedef struct fu_processor_env {
     int target_is_video;
     double target_fps;                        /* 0 for an image */
     int64_t trim_frame_start;                 /* first frame processed (0 when not trimmed) */
+    const char *voice_extractor_model;        /* --voice-extractor-model (NULL: kim_vocal_2) */
 } fu_processor_env;
 
 /* What a processor sees of one frame. `frame` is RGB or RGBA and is changed
@@ -54,7 +57,23 @@ typedef struct fu_frame {
     const facefuse_face *original_faces;
     int64_t frame_index;             /* in the target (0 for an image) */
     void *state;                     /* the processor's prepared state */
+    /* Presentation time, seconds after the first frame processed (the
+     * first kept by a trim): what a processor that follows the audio reads
+     * (0 for an image). */
+    double time_s;
 } fu_frame;
+
+/* What a processor's pre-check sees of the run: enough to refuse settings
+ * that cannot work with this target and output before any model is loaded
+ * or frame decoded. */
+typedef struct fu_processor_target {
+    const char *target_path;
+    const char *output_path;         /* resolved (a directory already joined with the target's name) */
+    int is_video;
+    const char *video_encoder;       /* --output-video-encoder; NULL = the default (libx264) */
+    int drop_alpha;                  /* --temp-pixel-format bgr24 */
+    fu_strs source_paths;            /* -s */
+} fu_processor_target;
 
 typedef struct fu_processor {
     const char *name;
@@ -65,6 +84,13 @@ typedef struct fu_processor {
     facefuse_status (*prepare)(const fu_processor_env *env, const void *settings, void **state, fu_err *err);
     facefuse_status (*process)(fu_frame *f, fu_err *err);
     void (*release)(void *state);
+    /* Before any work, for the processors in --processors: refuses settings
+     * this target and output cannot take (one line naming the options).
+     * May be NULL. */
+    facefuse_status (*check)(const void *settings, const fu_processor_target *t, fu_err *err);
+    /* 1 when these settings make frames with an alpha channel the output
+     * must keep (e.g. a transparent background). May be NULL (never). */
+    int (*makes_alpha)(const void *settings);
 } fu_processor;
 
 /* The processor named `name`, or NULL. */

@@ -4,7 +4,9 @@
  * is accepted and ignored; the options of every processor in this build are
  * taken. A facefusion.ini with every key filled in loads
  * key by key (each key is taken, or refused naming its option), and whole
- * once nothing in it is refused.
+ * once nothing in it is refused. The lip syncer's and the voice
+ * extractor's options are taken with FaceFusion's defaults, range, ini
+ * section and key.
  *
  * FaceFusion's option list and full ini are data in tests/cli/data/.
  */
@@ -120,9 +122,51 @@ static void test_full_facefusion_ini_loads(void)
         CHECK(rc == FACEFUSE_ERR_UNSUPPORTED, "a refused key did not stop the load: %d %s", rc, err.msg);
 }
 
+/* 1 when "facefuse x <words>" loads. */
+static int takes(const char *words)
+{
+    char line[256];
+    fu_err err;
+    snprintf(line, sizeof line, "x %s", words);
+    return parse(line, &err) == FACEFUSE_OK;
+}
+
+static void test_lip_syncer_and_voice_extractor_options_are_taken(void)
+{
+    static const struct {
+        const char *name, *section, *key, *def;
+    } rows[] = {
+        {"--lip-syncer-model", "processors", "lip_syncer_model", "wav2lip_gan_96"},
+        {"--lip-syncer-weight", "processors", "lip_syncer_weight", "0.5"},
+        {"--voice-extractor-model", "voice_extractor", "voice_extractor_model", "kim_vocal_2"},
+    };
+    char *argv[] = {"x"};
+    fu_optset set;
+    fu_err err;
+    REQUIRE(fu_cli_options_load(&set, 1, argv, 0, &err) == FACEFUSE_OK, "%s", err.msg);
+    for (int i = 0; i < 3; i++) {
+        const fu_option *o = NULL;
+        int at = fu_optset_find(&set, rows[i].name, &o);
+        CHECK(at >= 0 && !o->reject, "%s is not taken", rows[i].name);
+        CHECK(at >= 0 && fu_optset_find_key(&set, rows[i].section, rows[i].key, NULL) == at,
+              "%s is not ini [%s] %s", rows[i].name, rows[i].section, rows[i].key);
+        const char *v = fu_optset_str(&set, rows[i].name);
+        CHECK(v && strcmp(v, rows[i].def) == 0, "%s defaults to %s, FaceFusion's to %s", rows[i].name,
+              v ? v : "(unset)", rows[i].def);
+    }
+    fu_optset_free(&set);
+    CHECK(takes("--lip-syncer-model edtalk_256") && takes("--lip-syncer-model wav2lip_96") &&
+              !takes("--lip-syncer-model wav2lip_384"), "lip syncer models");
+    CHECK(takes("--lip-syncer-weight 0") && takes("--lip-syncer-weight 1") && !takes("--lip-syncer-weight 1.05") &&
+              !takes("--lip-syncer-weight -0.05"), "lip syncer weight range 0..1");
+    CHECK(takes("--voice-extractor-model kim_vocal_1") && takes("--voice-extractor-model uvr_mdxnet") &&
+              !takes("--voice-extractor-model none"), "voice extractor models");
+}
+
 int main(void)
 {
     RUN(test_every_option_is_taken_or_refused_by_name);
+    RUN(test_lip_syncer_and_voice_extractor_options_are_taken);
     RUN(test_full_facefusion_ini_loads);
     return tl_finish();
 }

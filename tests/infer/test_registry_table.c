@@ -34,9 +34,17 @@ static const char *const option_domain_names[] = {
     "fran", "styleganex_age",
     /* --deep-swapper-model: its default and the first and last of FaceFusion's list */
     "iperov/elon_musk_224", "druuzil/adam_levine_320", "rumateus/taylor_swift_224",
+    /* --background-remover-model (chroma_key needs no file) */
+    "ben_2", "birefnet_general", "birefnet_portrait", "corridor_key_1024", "corridor_key_2048",
+    "isnet_general", "modnet", "ormbg", "rmbg_1.4", "rmbg_2.0", "silueta", "u2net_cloth",
+    "u2net_general", "u2net_human", "u2netp",
+    /* --frame-colorizer-model */
+    "ddcolor", "ddcolor_artistic", "deoldify", "deoldify_artistic", "deoldify_stable",
     /* --expression-restorer-model and --face-editor-model live_portrait: its files */
     "live_portrait_feature_extractor", "live_portrait_motion_extractor", "live_portrait_eye_retargeter",
     "live_portrait_lip_retargeter", "live_portrait_stitcher", "live_portrait_generator",
+    /* --lip-syncer-model, --voice-extractor-model */
+    "edtalk_256", "wav2lip_96", "wav2lip_gan_96", "kim_vocal_1", "kim_vocal_2", "uvr_mdxnet",
 };
 
 static void test_every_option_name_is_registered(void)
@@ -139,6 +147,28 @@ static void test_facts_from_facefusion(void)
     m = fu_model_find("crossface_ghost");
     REQUIRE(m, "crossface_ghost");
     CHECK(strcmp(m->bucket, "models-3.4.0") == 0, "crossface bucket %s", m->bucket);
+    m = fu_model_find("corridor_key_2048");
+    REQUIRE(m, "corridor_key_2048");
+    CHECK(strcmp(m->bucket, "models-3.6.0") == 0 && m->size == 2048 && m->contract &&
+              m->contract->inputs[0].dims[1] == 4 && m->contract->n_outputs == 2 && m->mean[0] > 0.48f,
+          "corridor_key_2048 facts");
+    m = fu_model_find("modnet");
+    REQUIRE(m, "modnet");
+    CHECK(strcmp(m->bucket, "models-3.5.0") == 0 && m->size == 512 && m->mean[2] == 0.5f && m->std[2] == 0.5f,
+          "modnet facts");
+    m = fu_model_find("rmbg_1.4");
+    REQUIRE(m, "rmbg_1.4");
+    CHECK(m->size == 1024 && m->mean[0] == 0.5f && m->std[0] == 1.0f, "rmbg_1.4 facts");
+    m = fu_model_find("u2net_cloth");
+    REQUIRE(m, "u2net_cloth");
+    CHECK(m->size == 768 && strcmp(m->file, "u2net_cloth.onnx") == 0, "u2net_cloth facts");
+    m = fu_model_find("deoldify_stable");
+    REQUIRE(m, "deoldify_stable");
+    CHECK(strcmp(m->bucket, "models-3.0.0") == 0 && m->contract && m->contract->outputs[0].dims[1] == 3,
+          "deoldify_stable facts");
+    m = fu_model_find("ddcolor");
+    REQUIRE(m, "ddcolor");
+    CHECK(m->contract && m->contract->outputs[0].dims[1] == 2, "ddcolor predicts two planes");
     m = fu_model_find("gpen_bfr_256");
     REQUIRE(m, "gpen_bfr_256");
     CHECK(strcmp(m->template_name, "arcface_128") == 0 && m->size == 256, "gpen_bfr_256 facts");
@@ -153,6 +183,17 @@ static void test_facts_from_facefusion(void)
     m = fu_model_find("ultra_sharp_2_x4");
     REQUIRE(m, "ultra_sharp_2_x4");
     CHECK(strcmp(m->bucket, "models-3.3.0") == 0, "ultra_sharp_2_x4 bucket %s", m->bucket);
+    static const char *const lip_and_voice[][3] = {
+        {"edtalk_256", "edtalk_256.onnx", "models-3.3.0"},   {"wav2lip_96", "wav2lip_96.onnx", "models-3.0.0"},
+        {"wav2lip_gan_96", "wav2lip_gan_96.onnx", "models-3.0.0"}, {"kim_vocal_1", "kim_vocal_1.onnx", "models-3.4.0"},
+        {"kim_vocal_2", "kim_vocal_2.onnx", "models-3.0.0"}, {"uvr_mdxnet", "uvr_mdxnet.onnx", "models-3.4.0"},
+    };
+    for (int i = 0; i < 6; i++) {
+        m = fu_model_find(lip_and_voice[i][0]);
+        REQUIRE(m, "%s", lip_and_voice[i][0]);
+        CHECK(strcmp(m->file, lip_and_voice[i][1]) == 0 && strcmp(m->bucket, lip_and_voice[i][2]) == 0 && m->contract,
+              "%s: %s %s", m->name, m->file, m->bucket);
+    }
 }
 
 static void test_live_portrait_files(void)

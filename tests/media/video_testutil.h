@@ -32,12 +32,15 @@ typedef struct vt_clip {
     int rotation_deg;         /* display matrix (clockwise rotation to apply) */
     int faststart;            /* mp4/mov: index at the front */
     const uint8_t *still;     /* packed RGB width×height: every frame shows it; NULL: vt_pattern */
+    /* Paints frame i as RGB (NULL: still, else vt_pattern); before still. */
+    void (*paint)(void *user, uint8_t *rgb, int stride, int w, int h, int i);
+    void *paint_user;
     int gop;                  /* keyframe interval; 0 = 12 */
 } vt_clip;
 
 static inline vt_clip vt_clip_default(void)
 {
-    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, 12};
+    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, NULL, NULL, 12};
     return c;
 }
 
@@ -248,7 +251,9 @@ static inline int vt_make_clip(const char *path, const vt_clip *c)
         for (int a = 0; a < c->audio_tracks; a++)
             if (vt_audio_until(oc, &audio[a], t) < 0)
                 goto done;
-        if (c->still)
+        if (c->paint)
+            c->paint(c->paint_user, rgb, c->width * 3, c->width, c->height, i);
+        else if (c->still)
             memcpy(rgb, c->still, (size_t)c->width * c->height * 3);
         else
             vt_pattern(rgb, c->width * 3, c->width, c->height, i);

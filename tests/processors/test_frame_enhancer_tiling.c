@@ -125,7 +125,7 @@ static void test_processor_replaces_frame(void)
     tl_config c;
     const fu_run_config *cfg =
         tl_config_init(&c, "--processors frame_enhancer --frame-enhancer-model real_esrgan_x4 --frame-enhancer-blend 100");
-    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0};
+    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0, NULL};
     void *state = NULL;
     fu_err err;
     REQUIRE(p->prepare(&env, tl_processor_settings(&c, "frame_enhancer"), &state, &err) == FACEFUSE_OK, "%s",

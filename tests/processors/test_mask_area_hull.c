@@ -3,12 +3,14 @@
  * area's landmarks, mapped into the crop and softened: ≥ 0.99 wherever a
  * disc of 16 px around the pixel lies inside the hull, ≤ 0.01 farther than
  * 3 px outside it; landmarks inside the hull do not change it; a union of
- * areas covers each of them; unknown names fail.
+ * areas covers each of them; unknown names fail; computing it on the hull's
+ * neighbourhood only gives exactly the whole-plane blur, edges included.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "processors/mask.h"
 #include "processors/mask_area.h"
 #include "testlib.h"
 
@@ -128,9 +130,49 @@ static void test_hull_drops_interior_points(void)
     CHECK(n == 4, "hull of a square with inner and edge points has %d vertices", n);
 }
 
+/* The mask is computed on the hull's neighbourhood only; it must equal
+ * filling and softening the whole plane, for a hull in the middle and for
+ * hulls that cross the crop's edges. */
+static void whole_plane_case(double shift_x, double shift_y)
+{
+    facefuse_point crop[68], rim[RIM];
+    crop_landmarks(crop, rim);
+    fu_affine to_crop = {{1, 0, shift_x, 0, 1, shift_y}};
+    const char *areas[] = {"lower-face"};
+    int xy[2 * 16], hull[4 * 16], n = 0;
+    static const int lower[] = {3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 35, 34, 33, 32, 31};
+    float *mask = malloc(sizeof(float) * SIZE * SIZE), *ref = calloc(SIZE * SIZE, sizeof(float));
+    fu_err err;
+    REQUIRE(mask && ref, "alloc");
+    for (int i = 0; i < 16; i++, n++) {
+        facefuse_point p = fu_affine_apply(&to_crop, crop[lower[i]]);
+        xy[2 * n] = (int)p.x, xy[2 * n + 1] = (int)p.y;
+    }
+    int k = fu_convex_hull(xy, n, hull);
+    fu_fill_convex_polygon(ref, SIZE, SIZE, hull, k, 1.0f);
+    REQUIRE(fu_mask_soften(ref, SIZE, SIZE, &err) == FACEFUSE_OK, "%s", err.msg);
+    REQUIRE(fu_area_mask(mask, SIZE, crop, &to_crop, areas, 1, &err) == FACEFUSE_OK, "%s", err.msg);
+    int differ = 0, lit = 0;
+    for (int i = 0; i < SIZE * SIZE; i++) {
+        differ += mask[i] != ref[i];
+        lit += mask[i] > 0;
+    }
+    CHECK(lit > 500 && differ == 0, "shift (%.0f, %.0f): %d of %d values differ from the whole-plane mask", shift_x,
+          shift_y, differ, SIZE * SIZE);
+    free(mask), free(ref);
+}
+
+static void test_window_equals_whole_plane(void)
+{
+    whole_plane_case(0, 0);
+    whole_plane_case(-70, 0);  /* crosses the left edge */
+    whole_plane_case(60, 55);  /* crosses the right and bottom edges */
+}
+
 int main(void)
 {
     RUN(test_mask_follows_hull);
+    RUN(test_window_equals_whole_plane);
     RUN(test_unknown_area_fails);
     RUN(test_hull_drops_interior_points);
     return tl_finish();

@@ -67,7 +67,7 @@ static int contour_pixels_right_of_centre(int occlusion, int *centre_drawn)
     const fu_processor *dbg = fu_processor_find("face_debugger");
     tl_config c;
     const fu_run_config *cfg = tl_config_init(&c, mask_args(occlusion));
-    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0};
+    fu_processor_env env = {ctx, cfg->paths.source_paths, &cfg->analysis, &cfg->masker, 0, 0, 0, NULL};
     facefuse_image grey = {0};
     void *state = NULL;
     fu_err err;
