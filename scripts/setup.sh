@@ -30,7 +30,7 @@ as_root() {
 debian_packages=(build-essential cmake pkg-config git ca-certificates
     libavdevice-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
     libcurl4-openssl-dev zlib1g-dev libkissfft-dev libsqlite3-dev libmicrohttpd-dev libjansson-dev
-    python3 python3-onnx python3-numpy python3-scipy chromium)
+    parallel python3 python3-onnx python3-numpy python3-scipy python3-yaml chromium)
 
 # clang's libFuzzer runs the fuzz targets of the test suite (tests/fuzz); a
 # distribution without libfuzzer-14-dev only loses those tests.

@@ -21,6 +21,7 @@
 #include "cli/cli_context.h"
 #include "cli/cmd_jobs.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_studio.h"
 #include "cli/live.h"
 #include "cli/options.h"
 #include "core/alloc_policy.h"
@@ -89,8 +90,9 @@ static void usage(FILE *out, const fu_optset *set)
     fu_cmd_jobs_usage(out);
     fprintf(out,
             "  --list-execution-providers                                 what this build can run on\n"
-            "  -v, --version\n"
-            "\n"
+            "  -v, --version\n");
+    fu_cli_studio_usage(out);
+    fprintf(out, "\n"
             "options (FaceFusion 3.8.1's, grouped as it groups them; every one also readable from the ini\n"
             "file's [section] key, see --config-path). FaceFusion's content analyser (nsfw_1/2/3) is not part\n"
             "of facefuse.\n");
@@ -399,6 +401,8 @@ int main(int argc, char **argv)
         return fu_cmd_jobs(argc, argv);
     if (strcmp(argv[1], "run") == 0)
         return fu_cmd_run(argc, argv);
+    if (fu_cli_studio_is_command(argv[1]))
+        return fu_cli_studio_main(argc, argv);
     if (!is_command(argv[1])) {
         fu_fail(&err, FACEFUSE_ERR_INVALID_ARGUMENT, "unknown command '%s' (see facefuse --help)", argv[1]);
         return fail(&err);
@@ -411,7 +415,10 @@ int main(int argc, char **argv)
         code = fail(&err);
         goto done;
     }
-    fu_context_set_cancel(ctx, &stop_requested);
+    /* A stop interrupts model runs, except live mode's: its session ends
+     * after the frame in hand, with the recording complete (exit 0). */
+    if (strcmp(argv[1], "live") != 0)
+        fu_context_set_cancel(ctx, &stop_requested);
     if (fu_cli_config_path())
         fu_debug("options read from %s", fu_cli_config_path());
     if (strcmp(argv[1], "detect") == 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -107,6 +108,29 @@ static const char *kind_of(mode_t mode)
     if (S_ISBLK(mode))
         return "a block device";
     return "not a regular file";
+}
+
+int fu_output_remove_stale(const char *final_path, int older_than_s)
+{
+    char dir[PATH_MAX], prefix[PATH_MAX], path[2 * PATH_MAX];
+    struct stat st;
+    int removed = 0;
+    directory_of(final_path, dir, sizeof dir);
+    const char *slash = strrchr(final_path, '/');
+    snprintf(prefix, sizeof prefix, "%s.partial-", slash ? slash + 1 : final_path);
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    time_t now = time(NULL);
+    while (d && (e = readdir(d))) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime > older_than_s && unlink(path) == 0)
+            removed++;
+    }
+    if (d)
+        closedir(d);
+    return removed;
 }
 
 facefuse_status fu_output_check(const char *final_path, fu_err *err)

@@ -60,6 +60,11 @@ int fu_open_regular(const char *path, int flags, const char *what, fu_err *err);
  * the spelling: links, "./", symlinks. */
 int fu_same_file(const char *a, const char *b);
 
+/* Removes the partial files of final_path that a killed process left
+ * behind: those not written for older_than_s seconds (a live writer
+ * touches its file with every frame). Returns how many were removed. */
+int fu_output_remove_stale(const char *final_path, int older_than_s);
+
 /* The extension of path without the dot, lowercased into buf ("" if none). */
 const char *fu_path_extension(const char *path, char *buf, size_t size);
 /* The file name without directory and extension, into buf. */

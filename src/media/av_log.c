@@ -11,17 +11,77 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
 #include <libavutil/log.h>
 
 #include "core/log.h"
 
 static pthread_once_t log_route_once = PTHREAD_ONCE_INIT;
 
+#define MAX_WATCHED 64
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static const void *watched_key[MAX_WATCHED];
+static int *watched_counter[MAX_WATCHED];
+static int watched_count;
+
+/* The opaque of a codec or format context, else NULL. */
+static const void *opaque_of(void *avcl)
+{
+    const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
+    if (cls && cls == avcodec_get_class())
+        return ((AVCodecContext *)avcl)->opaque;
+    if (cls && cls == avformat_get_class())
+        return ((AVFormatContext *)avcl)->opaque;
+    return NULL;
+}
+
+static void count_error(void *avcl)
+{
+    const void *key = opaque_of(avcl);
+    if (!key)
+        return;
+    pthread_mutex_lock(&watch_lock);
+    for (int i = 0; i < watched_count; i++)
+        if (watched_key[i] == key)
+            (*watched_counter[i])++;
+    pthread_mutex_unlock(&watch_lock);
+}
+
+void fu_av_log_watch(const void *key, int *counter)
+{
+    fu_av_log_init();
+    pthread_mutex_lock(&watch_lock);
+    if (watched_count < MAX_WATCHED) {
+        watched_key[watched_count] = key;
+        watched_counter[watched_count] = counter;
+        watched_count++;
+    }
+    pthread_mutex_unlock(&watch_lock);
+}
+
+void fu_av_log_unwatch(const void *key)
+{
+    pthread_mutex_lock(&watch_lock);
+    for (int i = 0; i < watched_count; i++) {
+        if (watched_key[i] == key) {
+            watched_count--;
+            watched_key[i] = watched_key[watched_count];
+            watched_counter[i] = watched_counter[watched_count];
+            i--;
+        }
+    }
+    pthread_mutex_unlock(&watch_lock);
+}
+
 static void forward_av_log(void *avcl, int level, const char *fmt, va_list vl)
 {
     char line[1024];
     int print_prefix = 1;
 
+    if (level <= AV_LOG_ERROR)
+        count_error(avcl);
     if (level > av_log_get_level() || !fu_log_enabled(FACEFUSE_LOG_DEBUG))
         return;
     av_log_format_line2(avcl, level, fmt, vl, line, sizeof line, &print_prefix);

@@ -11,4 +11,12 @@
 /* Installs the callback; idempotent and thread-safe. */
 void fu_av_log_init(void);
 
+/* Counts into *counter the error lines FFmpeg logs for any codec or format
+ * context whose `opaque` is key (decoders run with concealment report
+ * damage only this way, e.g. FFV1's "slice CRC mismatch"), whatever the log
+ * level. Frame-thread copies of a decoder share its opaque, so they count
+ * too. Up to 64 keys at once; unwatch before the counter goes away. */
+void fu_av_log_watch(const void *key, int *counter);
+void fu_av_log_unwatch(const void *key);
+
 #endif

@@ -36,6 +36,7 @@
 #include "core/image.h"
 #include "media/av_log.h"
 #include "media/exif.h"
+#include "media/provenance_tag.h"
 #include "media/image_scan.h"
 
 #define PROBE_IO_BUFFER_BYTES 4096
@@ -714,7 +715,20 @@ static facefuse_status write_file_atomically(const char *path, const uint8_t *da
     return fu_output_commit(&out, err);
 }
 
-facefuse_status fu_image_write(const char *path, const facefuse_image *img, int quality, fu_err *err)
+/* Checks img and encodes it as kind into pkt. */
+static facefuse_status encode_checked(image_kind kind, const char *name, const facefuse_image *img, int quality,
+                                      AVPacket *pkt, fu_err *err)
+{
+    if (!img || !img->data || img->width <= 0 || img->height <= 0 ||
+        (img->channels != 1 && img->channels != 3 && img->channels != 4) ||
+        img->stride < img->width * img->channels)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot write %s: invalid image", name);
+    fu_av_log_init();
+    return encode_image(kind, img, quality, name, pkt, err);
+}
+
+facefuse_status fu_image_write_tagged(const char *path, const facefuse_image *img, int quality, const char *tag,
+                                      fu_err *err)
 {
     char ext[16];
 
@@ -725,48 +739,46 @@ facefuse_status fu_image_write(const char *path, const facefuse_image *img, int 
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
                        "cannot write %s: unknown image extension \"%s\" (use jpg, jpeg, png or webp)", path,
                        ext);
-    if (!img || !img->data || img->width <= 0 || img->height <= 0 ||
-        (img->channels != 1 && img->channels != 3 && img->channels != 4) ||
-        img->stride < img->width * img->channels)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot write %s: invalid image", path);
-    fu_av_log_init();
-
     AVPacket *pkt = av_packet_alloc();
     if (!pkt)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "%s: out of memory before encoding", path);
-    facefuse_status st = encode_image(kind, img, quality, path, pkt, err);
-    if (st == FACEFUSE_OK)
+    facefuse_status st = encode_checked(kind, path, img, quality, pkt, err);
+    if (st == FACEFUSE_OK && tag && *tag) {
+        uint8_t *tagged = NULL;
+        size_t tagged_size = 0;
+        st = fu_tag_image_bytes(pkt->data, (size_t)pkt->size, tag, &tagged, &tagged_size, err);
+        if (st == FACEFUSE_OK)
+            st = write_file_atomically(path, tagged, tagged_size, err);
+        free(tagged);
+    } else if (st == FACEFUSE_OK) {
         st = write_file_atomically(path, pkt->data, (size_t)pkt->size, err);
+    }
     av_packet_free(&pkt);
     return st;
 }
 
-facefuse_status fu_image_encode(const facefuse_image *img, const char *format, int quality, uint8_t **data,
+facefuse_status fu_image_write(const char *path, const facefuse_image *img, int quality, fu_err *err)
+{
+    return fu_image_write_tagged(path, img, quality, NULL, err);
+}
+
+facefuse_status fu_image_encode(const char *ext, const facefuse_image *img, int quality, uint8_t **data,
                                 size_t *size, fu_err *err)
 {
-    image_kind kind = kind_of_extension(format ? format : "");
     *data = NULL;
     *size = 0;
+    image_kind kind = kind_of_extension(ext ? ext : "");
     if (kind == KIND_UNKNOWN)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot encode as \"%s\" (use jpg, png or webp)",
-                       format ? format : "");
-    if (!img || !img->data || img->width <= 0 || img->height <= 0 ||
-        (img->channels != 1 && img->channels != 3 && img->channels != 4) ||
-        img->stride < img->width * img->channels)
-        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot encode an invalid image");
-    fu_av_log_init();
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "cannot encode images as \"%s\"", ext ? ext : "");
     AVPacket *pkt = av_packet_alloc();
     if (!pkt)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory before encoding");
-    facefuse_status st = encode_image(kind, img, quality, format, pkt, err);
+    facefuse_status st = encode_checked(kind, ext, img, quality, pkt, err);
+    if (st == FACEFUSE_OK && !(*data = malloc((size_t)pkt->size)))
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory encoding an image");
     if (st == FACEFUSE_OK) {
-        *data = malloc((size_t)pkt->size);
-        if (*data) {
-            memcpy(*data, pkt->data, (size_t)pkt->size);
-            *size = (size_t)pkt->size;
-        } else {
-            st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for an encoded image");
-        }
+        memcpy(*data, pkt->data, (size_t)pkt->size);
+        *size = (size_t)pkt->size;
     }
     av_packet_free(&pkt);
     return st;

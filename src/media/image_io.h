@@ -38,9 +38,12 @@ facefuse_status fu_image_read_memory(const uint8_t *data, size_t size, const cha
  * fu_output_begin's errors (missing directory), FACEFUSE_ERR_ENCODE,
  * FACEFUSE_ERR_UNSUPPORTED (webp without a libwebp encoder), FACEFUSE_ERR_IO. */
 facefuse_status fu_image_write(const char *path, const facefuse_image *img, int quality, fu_err *err);
-/* Encodes img as fu_image_write does into memory: format "jpg", "png" or
- * "webp"; *data is malloc'd (free()). */
-facefuse_status fu_image_encode(const facefuse_image *img, const char *format, int quality, uint8_t **data,
+/* The same with a provenance tag stored in the file (media/provenance_tag.h:
+ * PNG iTXt XMP, JPEG XMP + COM, WebP XMP); tag NULL = none. */
+facefuse_status fu_image_write_tagged(const char *path, const facefuse_image *img, int quality, const char *tag,
+                                      fu_err *err);
+/* Encodes img as ext ("jpg", "png", "webp") into memory; *data is malloc'd. */
+facefuse_status fu_image_encode(const char *ext, const facefuse_image *img, int quality, uint8_t **data,
                                 size_t *size, fu_err *err);
 /* 1 if the extension of path is one we read as a still image (jpg jpeg png
  * webp bmp tif tiff, any case). */

@@ -37,6 +37,15 @@ struct fu_video_writer {
     int started;
 };
 
+/* The provenance tag goes into the container's "comment": MP4/MOV ©cmt,
+ * Matroska/WebM COMMENT, AVI ICMT — the one key every one of them keeps
+ * and every player and probe shows. */
+static void set_provenance(AVFormatContext *oc, const char *provenance)
+{
+    if (provenance && *provenance)
+        av_dict_set(&oc->metadata, "comment", provenance, 0);
+}
+
 static const char *av_errtext(int code, char *buf, size_t size)
 {
     av_strerror(code, buf, size);
@@ -171,6 +180,7 @@ static facefuse_status writer_init(fu_video_writer *w, const fu_video_writer_par
                        p->final_path);
     if (avformat_alloc_output_context2(&w->oc, of, NULL, p->temp_path) < 0 || !w->oc)
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory creating %s", p->final_path);
+    set_provenance(w->oc, p->provenance);
     const AVCodec *codec;
     facefuse_status st = p->require_alpha ? fu_video_alpha_check(p->final_path, p->encoder, err) : FACEFUSE_OK;
     if (st == FACEFUSE_OK)
@@ -244,6 +254,61 @@ facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_write
     return FACEFUSE_OK;
 }
 
+facefuse_status fu_video_writer_open_copy(fu_video_writer **out, const fu_video_copy_params *p, fu_err *err)
+{
+    *out = NULL;
+    fu_av_log_init();
+    if (!p->par || p->par->codec_type != AVMEDIA_TYPE_VIDEO || p->tb_num <= 0 || p->tb_den <= 0)
+        return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "bad video stream parameters for %s",
+                       p->final_path ? p->final_path : "(null)");
+    const AVOutputFormat *of = av_guess_format(NULL, p->final_path, NULL);
+    if (!of)
+        return fu_fail(err, FACEFUSE_ERR_UNSUPPORTED, "no video container for the extension of %s", p->final_path);
+    fu_video_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->pkt = av_packet_alloc())) {
+        fu_video_writer_free(w);
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory creating %s", p->final_path);
+    }
+    snprintf(w->final_path, sizeof w->final_path, "%s", p->final_path);
+    snprintf(w->temp_path, sizeof w->temp_path, "%s", p->temp_path);
+    fu_path_extension(p->final_path, w->ext, sizeof w->ext);
+    w->encoder_name = avcodec_get_name(p->par->codec_id);
+    w->in_width = p->par->width;
+    w->in_height = p->par->height;
+    facefuse_status st = FACEFUSE_OK;
+    if (avformat_alloc_output_context2(&w->oc, of, NULL, p->temp_path) < 0 || !w->oc ||
+        !(w->st = avformat_new_stream(w->oc, NULL)) || avcodec_parameters_copy(w->st->codecpar, p->par) < 0)
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory creating %s", p->final_path);
+    else if (avformat_query_codec(of, p->par->codec_id, FF_COMPLIANCE_NORMAL) == 0)
+        st = fu_fail(err, FACEFUSE_ERR_UNSUPPORTED, "the .%s container cannot hold %s video (for %s)", w->ext,
+                     w->encoder_name, p->final_path);
+    if (st != FACEFUSE_OK) {
+        fu_video_writer_free(w);
+        return st;
+    }
+    w->st->codecpar->codec_tag = 0;
+    w->st->time_base = (AVRational){p->tb_num, p->tb_den};
+    if (p->fps_num > 0 && p->fps_den > 0)
+        w->st->avg_frame_rate = (AVRational){p->fps_num, p->fps_den};
+    if (w->st->codecpar->codec_id == AV_CODEC_ID_HEVC &&
+        (!strcmp(w->ext, "mp4") || !strcmp(w->ext, "mov") || !strcmp(w->ext, "m4v")))
+        w->st->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
+    set_provenance(w->oc, p->provenance);
+    *out = w;
+    return FACEFUSE_OK;
+}
+
+void fu_video_writer_time_base(const fu_video_writer *w, int *num, int *den)
+{
+    *num = w->st->time_base.num;
+    *den = w->st->time_base.den;
+}
+
+int fu_video_writer_stream_index(const fu_video_writer *w)
+{
+    return w->st->index;
+}
+
 struct AVFormatContext *fu_video_writer_format(fu_video_writer *w)
 {
     return w->oc;
@@ -256,12 +321,12 @@ const char *fu_video_writer_encoder(const fu_video_writer *w)
 
 int fu_video_writer_width(const fu_video_writer *w)
 {
-    return w->enc->width;
+    return w->enc ? w->enc->width : w->st->codecpar->width;
 }
 
 int fu_video_writer_height(const fu_video_writer *w)
 {
-    return w->enc->height;
+    return w->enc ? w->enc->height : w->st->codecpar->height;
 }
 
 const char *fu_video_writer_extension(const fu_video_writer *w)
@@ -336,7 +401,7 @@ facefuse_status fu_video_writer_write(fu_video_writer *w, const facefuse_image *
                                       int64_t pts, fu_err *err)
 {
     char eb[128];
-    if (!w->started)
+    if (!w->started || !w->enc)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "video writer for %s not started",
                        w->final_path);
     facefuse_status st = convert(w, frame, err);
@@ -371,10 +436,12 @@ facefuse_status fu_video_writer_finish(fu_video_writer *w, fu_err *err)
     if (!w->started)
         return fu_fail(err, FACEFUSE_ERR_INTERNAL, "video writer for %s not started",
                        w->final_path);
-    avcodec_send_frame(w->enc, NULL);
-    facefuse_status st = drain_encoder(w, err);
-    if (st != FACEFUSE_OK)
-        return st;
+    if (w->enc) {
+        avcodec_send_frame(w->enc, NULL);
+        facefuse_status st = drain_encoder(w, err);
+        if (st != FACEFUSE_OK)
+            return st;
+    }
     int ret = av_write_trailer(w->oc);
     if (ret < 0)
         return fu_fail(err, FACEFUSE_ERR_IO, "cannot finish %s: %s", w->temp_path,

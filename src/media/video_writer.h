@@ -16,6 +16,7 @@
 
 struct AVFormatContext;
 struct AVPacket;
+struct AVCodecParameters;
 
 typedef struct fu_video_writer fu_video_writer;
 
@@ -31,14 +32,31 @@ typedef struct fu_video_writer_params {
     int fps_num, fps_den;         /* nominal frame rate (rate control, CFR muxers) */
     int color_primaries, color_trc, color_space, color_range; /* AVColor*; 0/unknown = BT.709 tv */
     int thread_count;             /* encoder threads; 0 = automatic */
+    const char *provenance;       /* tag stored as the container's "comment" (media/provenance_tag.h); NULL = none */
     int require_alpha;            /* 1: fail unless the output keeps the frames' alpha */
 } fu_video_writer_params;
+
+/* A writer that muxes already-encoded video packets (stream copy, for
+ * joining pieces): the stream takes codec parameters `par` and time base
+ * tb; no encoder. Write with fu_video_writer_write_packet. */
+typedef struct fu_video_copy_params {
+    const char *final_path, *temp_path;
+    const struct AVCodecParameters *par;
+    int tb_num, tb_den;           /* of the packets' timestamps */
+    int fps_num, fps_den;
+    const char *provenance;       /* as above */
+} fu_video_copy_params;
 
 /* 1 if FFmpeg has a muxer with video for path's extension. */
 int fu_video_path_is_writable(const char *path);
 
 facefuse_status fu_video_writer_open(fu_video_writer **out, const fu_video_writer_params *p,
                                      fu_err *err);
+facefuse_status fu_video_writer_open_copy(fu_video_writer **out, const fu_video_copy_params *p, fu_err *err);
+/* The copied video stream's time base (fixed by the muxer at start). */
+void fu_video_writer_time_base(const fu_video_writer *w, int *num, int *den);
+/* The video stream's index in the container. */
+int fu_video_writer_stream_index(const fu_video_writer *w);
 
 /* Whether a video written to final_path with this encoder (FaceFusion name,
  * NULL = libx264; after the container fixes the writer makes) keeps an

@@ -15,7 +15,11 @@
 #include "core/option.h"
 #include "face/face_options.h"
 #include "infer/context_options.h"
+#include "pipeline/provenance.h"
+#include "pipeline/quality_report.h"
+#include "pipeline/resume.h"
 #include "processors/face_masker.h"
+#include "processors/watermark.h"
 #include "processors/voice_extractor.h"
 
 #define FU_MAX_PROCESSOR_KINDS 16
@@ -56,6 +60,11 @@ typedef struct fu_run_config {
     fu_voice_settings voice;             /* --voice-extractor-model (lip_syncer's audio) */
     fu_output_settings output;
     fu_context_settings context;
+    fu_provenance_settings provenance;   /* --output-provenance */
+    fu_watermark_settings watermark;     /* --watermark-* */
+    fu_quality_settings quality;         /* --quality-report, --quality-threshold */
+    fu_resume_settings resume;           /* --resume, --resume-checkpoint */
+    const fu_optset *set;                /* what the config was built from (fu_run_config_fingerprint) */
     fu_strs processors;                  /* the chain, in order */
     /* Each processor's settings, indexed as fu_processor_all() (malloc'd,
      * owned by the config). */
@@ -79,6 +88,12 @@ facefuse_status fu_run_config_from_args(fu_optset *set, fu_run_config *cfg, int 
 
 /* The settings of the processor named `name` (NULL when unknown). */
 const void *fu_run_config_processor_settings(const fu_run_config *cfg, const char *name);
+
+/* A hash of every option that changes the output's frames (set away from
+ * its default, except paths of outputs, logging, execution and the front
+ * ends' own), as 16 hex digits: a resumed render continues only when it
+ * matches. */
+void fu_run_config_fingerprint(const fu_run_config *cfg, char out[17]);
 
 /* 1 when a processor in the chain makes frames with alpha the output must
  * keep (a transparent background). */

@@ -19,6 +19,8 @@
 #include "media/resize.h"
 #include "media/image_io.h"
 #include "pipeline/chain.h"
+#include "pipeline/frame_extras.h"
+#include "pipeline/provenance.h"
 #include "pipeline/run_check.h"
 
 static facefuse_status scale_output(facefuse_image *frame, float scale, const char *path, fu_err *err)
@@ -70,6 +72,7 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, co
 {
     facefuse_image frame = {0};
     fu_chain *chain = NULL;
+    fu_frame_extras *extras = NULL;
     int selected = 0;
     facefuse_status rc;
 
@@ -89,7 +92,9 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, co
         goto done;
     if ((rc = fu_chain_set_reference(chain, &frame, err)) != FACEFUSE_OK)
         goto done;
-    if ((rc = fu_chain_process(chain, &frame, 0, &selected, err)) != FACEFUSE_OK)
+    if ((rc = fu_frame_extras_open(ctx, cfg, chain, &extras, err)) != FACEFUSE_OK)
+        goto done;
+    if ((rc = fu_frame_extras_process(extras, &frame, 0, NAN, &selected, err)) != FACEFUSE_OK)
         goto done;
     if ((rc = stop_point(ctx, cfg, hooks, err)) != FACEFUSE_OK)
         goto done;
@@ -99,11 +104,19 @@ facefuse_status fu_run_image(facefuse_context *ctx, const fu_run_config *cfg, co
         goto done;
     if ((rc = stop_point(ctx, cfg, hooks, err)) != FACEFUSE_OK)
         goto done;
-    rc = fu_image_write(cfg->paths.output_path, &frame, cfg->output.image_quality, err);
+    fu_provenance provenance;
+    char tag[FU_PROVENANCE_TAG_MAX];
+    fu_provenance_init(&provenance);
+    fu_provenance_from_config(cfg, &provenance);
+    rc = fu_image_write_tagged(cfg->paths.output_path, &frame, cfg->output.image_quality,
+                               fu_provenance_tag(&provenance, cfg->provenance.mode, tag, sizeof tag), err);
+    if (rc == FACEFUSE_OK)
+        rc = fu_frame_extras_finish(extras, err);
     if (faces_selected)
         *faces_selected = selected;
 done:
     facefuse_image_free(&frame);
+    fu_frame_extras_free(extras);
     fu_chain_free(chain);
     return rc;
 }

@@ -11,6 +11,8 @@
 #include "pipeline/config.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +159,10 @@ static void build_groups(void)
     add(&fu_frame_distribution_options);
     add(&output_group);
     add(&workflow_group);
+    add(&fu_provenance_options);
+    add(&fu_watermark_options);
+    add(&fu_quality_options);
+    add(&fu_resume_options);
     add(&processors_group);
     for (int i = 0; i < n; i++)
         add(all[i]->options);
@@ -204,6 +210,10 @@ facefuse_status fu_run_config_init(fu_run_config *cfg, const fu_optset *set, fu_
         {&fu_execution_options, &cfg->context},
         {&fu_memory_options, &cfg->context},
         {&fu_log_options, &cfg->context},
+        {&fu_provenance_options, &cfg->provenance},
+        {&fu_watermark_options, &cfg->watermark},
+        {&fu_quality_options, &cfg->quality},
+        {&fu_resume_options, &cfg->resume},
     };
     for (size_t i = 0; i < sizeof parts / sizeof parts[0] && rc == FACEFUSE_OK; i++)
         rc = fu_options_apply(set, parts[i].g, parts[i].settings, err);
@@ -218,6 +228,7 @@ facefuse_status fu_run_config_init(fu_run_config *cfg, const fu_optset *set, fu_
         fu_run_config_free(cfg);
         return rc;
     }
+    cfg->set = set;
     cfg->analysis = fu_analysis_params_of(&cfg->analysis_settings);
     cfg->selector = fu_selector_params_of(&cfg->selector_settings, &cfg->selector_gender_auto,
                                           &cfg->selector_race_auto);
@@ -255,6 +266,44 @@ const void *fu_run_config_processor_settings(const fu_run_config *cfg, const cha
         if (strcmp(all[i]->name, name) == 0)
             return cfg->processor_settings[i];
     return NULL;
+}
+
+/* Options that leave the frames as they are. */
+static int changes_frames(const fu_option *o, const fu_option_group *g)
+{
+    static const char *const same[] = {"--output-path", "--temp-path", "--quality-report", "--quality-threshold",
+                                       "--resume", "--resume-checkpoint", "--output-provenance", NULL};
+    if (o->flags & (FU_OPTF_FRONT | FU_OPTF_JOB))
+        return 0;
+    if (g == &fu_log_options || g == &fu_execution_options || g == &fu_memory_options || g == &fu_download_options ||
+        g == &fu_model_dir_options)
+        return 0;
+    for (int i = 0; same[i]; i++)
+        if (strcmp(o->name, same[i]) == 0)
+            return 0;
+    return 1;
+}
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return (h ^ 0xff) * 1099511628211ULL; /* a separator, so "ab" "c" differs from "a" "bc" */
+}
+
+void fu_run_config_fingerprint(const fu_run_config *cfg, char out[17])
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; cfg->set && i < cfg->set->count; i++) {
+        const fu_option *o = fu_optset_option(cfg->set, i);
+        const fu_optval *v = &cfg->set->vals[i];
+        if (v->origin == FU_ORIGIN_DEFAULT || !changes_frames(o, fu_optset_group_of(cfg->set, i)))
+            continue;
+        h = fnv1a(h, o->name);
+        for (int k = 0; k < v->n; k++)
+            h = fnv1a(h, v->words[k]);
+    }
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
 int fu_run_config_makes_alpha(const fu_run_config *cfg)

@@ -81,6 +81,7 @@ typedef struct output_state {
     int64_t out_frames;
     int64_t done;
     double started_s;
+    int piece;             /* segmented output: the piece being written */
 } output_state;
 
 static int cancelled(const run_state *rs)
@@ -427,7 +428,7 @@ static facefuse_status open_writer(run_state *rs, output_state *os, const frame_
 {
     const fu_video_job *job = rs->job;
     fu_video_writer_params wp = {0};
-    wp.final_path = job->output_path;
+    wp.final_path = os->file.final_path;
     wp.temp_path = os->file.temp_path;
     wp.width = first->image.width;
     wp.height = first->image.height;
@@ -452,6 +453,7 @@ static facefuse_status open_writer(run_state *rs, output_state *os, const frame_
     wp.color_trc = rs->info.color_trc;
     wp.color_space = rs->info.color_space;
     wp.color_range = rs->info.color_range;
+    wp.provenance = job->provenance;
     return fu_video_writer_open(&os->writer, &wp, err);
 }
 
@@ -468,7 +470,8 @@ static void close_output(output_state *os)
 static facefuse_status start_output(run_state *rs, output_state *os, const frame_slot *first,
                                     fu_err *err)
 {
-    os->offset_pts = rs->range_start > 0 ? first->pts : 0;
+    /* pieces of a segmented run keep the target's timestamps */
+    os->offset_pts = rs->range_start > 0 && !rs->job->piece_count ? first->pts : 0;
     double start_s = rs->range_start > 0
                          ? first->pts * ((double)rs->info.tb_num / rs->info.tb_den)
                          : 0;
@@ -507,9 +510,31 @@ static double out_seconds(const run_state *rs, int64_t out_pts)
     return out_pts * ((double)rs->info.tb_num / rs->info.tb_den);
 }
 
+static facefuse_status finish_output(run_state *rs, output_state *os, fu_err *err);
+
+/* Segmented output: at the first frame of the next piece, commits the
+ * current piece and begins the next file (its encoder starts afresh, so
+ * the piece starts with a keyframe). */
+static facefuse_status next_piece_if_due(run_state *rs, output_state *os, const frame_slot *s, fu_err *err)
+{
+    const fu_video_job *job = rs->job;
+    if (!job->piece_count || !os->writer || s->index < job->piece_start[os->piece + 1])
+        return FACEFUSE_OK;
+    facefuse_status st = finish_output(rs, os, err);
+    if (st != FACEFUSE_OK)
+        return st;
+    if (job->piece_done)
+        job->piece_done(job->piece_user, os->piece);
+    while (os->piece + 1 < job->piece_count && s->index >= job->piece_start[os->piece + 1])
+        os->piece++;
+    return fu_output_begin(&os->file, job->piece_paths[os->piece], err);
+}
+
 static facefuse_status write_slot(run_state *rs, output_state *os, frame_slot *s, fu_err *err)
 {
-    facefuse_status st = FACEFUSE_OK;
+    facefuse_status st = next_piece_if_due(rs, os, s, err);
+    if (st != FACEFUSE_OK)
+        return st;
     if (!os->writer) {
         st = start_output(rs, os, s, err);
         if (st != FACEFUSE_OK)
@@ -621,6 +646,16 @@ static facefuse_status check_job(const fu_video_job *job, fu_err *err)
         return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
                        "video job for %s: an analysis stage needs a release and a look-ahead of 0..64",
                        job->target_path);
+    if (job->piece_count > 0) {
+        if (!job->piece_start || !job->piece_paths || job->output_fps > 0 ||
+            job->trim_start != job->piece_start[0] || job->trim_end != job->piece_start[job->piece_count])
+            return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT,
+                           "segmented output of %s needs piece ranges matching the trim and the target's frame rate",
+                           job->target_path);
+        for (int i = 0; i < job->piece_count; i++)
+            if (job->piece_start[i + 1] <= job->piece_start[i] || is_ext(job->piece_paths[i], "avi"))
+                return fu_fail(err, FACEFUSE_ERR_INVALID_ARGUMENT, "bad piece %d for %s", i, job->target_path);
+    }
     return FACEFUSE_OK;
 }
 
@@ -750,7 +785,7 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
         free_run(&rs);
         return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for %s", job->target_path);
     }
-    st = fu_output_begin(&os.file, job->output_path, err);
+    st = fu_output_begin(&os.file, job->piece_count ? job->piece_paths[0] : job->output_path, err);
     if (st != FACEFUSE_OK) {
         free_run(&rs);
         return st;
@@ -766,6 +801,8 @@ facefuse_status fu_video_run(const fu_video_job *job, fu_err *err)
                      job->target_path);
     if (st == FACEFUSE_OK)
         st = finish_output(&rs, &os, &rs.err);
+    if (st == FACEFUSE_OK && job->piece_count && job->piece_done)
+        job->piece_done(job->piece_user, os.piece);
     if (st != FACEFUSE_OK) {
         close_output(&os);
         fu_output_abort(&os.file);
@@ -812,6 +849,8 @@ facefuse_status fu_video_preflight(const fu_video_job *job, fu_err *err)
                                  job->output_path, err);
     if (st == FACEFUSE_OK) {
         /* The writer as the run opens it, its header going nowhere. */
+        snprintf(os.file.final_path, sizeof os.file.final_path, "%s",
+                 job->piece_count ? job->piece_paths[0] : job->output_path);
         snprintf(os.file.temp_path, sizeof os.file.temp_path, "/dev/null");
         fu_log_quiet(1);
         st = start_output(&rs, &os, &first, err);

@@ -79,6 +79,18 @@ typedef struct fu_video_job {
     volatile int *cancel;            /* non-zero stops the run within a second */
     int frame_scale;                 /* processing enlarges frames this many times (a frame enhancer); 0 = 1 */
     int64_t memory_budget_bytes;     /* frames in flight stay under this; 0 = FU_VIDEO_MEMORY_BUDGET */
+    const char *provenance;          /* tag for the container (pipeline/provenance.h); NULL = none */
+    /* Segmented output (pipeline/resume.h): target frames
+     * [piece_start[i], piece_start[i + 1]) go to piece_paths[i], each a
+     * complete file that appears when its last frame is written, starting
+     * with a keyframe and keeping the target's timestamps. output_path is
+     * then unused; trim_start/trim_end must be piece_start[0] and
+     * piece_start[piece_count]. Not with output_fps or an .avi piece. */
+    int piece_count;
+    const int64_t *piece_start;      /* [piece_count + 1] */
+    const char *const *piece_paths;  /* [piece_count] */
+    void (*piece_done)(void *user, int piece); /* after piece i is committed; may be NULL */
+    void *piece_user;
 } fu_video_job;
 
 /* Default memory for frames in flight (the ring). */

@@ -24,13 +24,17 @@
 #include "core/log.h"
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
-#include "pipeline/track_stage.h"
+#include "pipeline/frame_extras.h"
+#include "pipeline/provenance.h"
+#include "pipeline/resume.h"
 #include "pipeline/run_check.h"
+#include "pipeline/track_stage.h"
 #include "pipeline/video_run.h"
 
 typedef struct workflow {
     fu_chain *chain;
     fu_chain_track_stage stage;  /* tracker NULL when faces are not used */
+    fu_frame_extras *extras;     /* quality report, watermarks */
     int drop_alpha;              /* --temp-pixel-format bgr24 */
 } workflow;
 
@@ -47,11 +51,23 @@ static facefuse_status drop_alpha(const workflow *w, facefuse_image *frame, int6
     return FACEFUSE_OK;
 }
 
+/* --resume: through checkpoint pieces that a re-run with the same settings reuses. */
+static facefuse_status run_job(const fu_run_config *cfg, const fu_video_job *job, fu_err *err)
+{
+    fu_resume_settings rs = cfg->resume;
+    char fingerprint[17];
+    if (!rs.enabled)
+        return fu_video_run(job, err);
+    fu_run_config_fingerprint(cfg, fingerprint);
+    rs.fingerprint = fingerprint;
+    return fu_video_run_resumable(job, &rs, err);
+}
+
 static facefuse_status process_frame(void *user, facefuse_image *frame, int64_t index, double time_s, fu_err *err)
 {
     const workflow *w = user;
     facefuse_status rc = drop_alpha(w, frame, index, err);
-    return rc == FACEFUSE_OK ? fu_chain_process_at(w->chain, frame, index, time_s, NULL, err) : rc;
+    return rc == FACEFUSE_OK ? fu_frame_extras_process(w->extras, frame, index, time_s, NULL, err) : rc;
 }
 
 /* A worker's frame once the ordered stage tracked and selected its faces. */
@@ -61,7 +77,7 @@ static facefuse_status process_tracked_frame(void *user, facefuse_image *frame, 
     const workflow *w = user;
     fu_frame_faces none = {0};
     facefuse_status rc = drop_alpha(w, frame, index, err);
-    return rc == FACEFUSE_OK ? fu_chain_apply_at(w->chain, frame, data ? data : &none, index, time_s, err) : rc;
+    return rc == FACEFUSE_OK ? fu_frame_extras_apply(w->extras, frame, data ? data : &none, index, time_s, err) : rc;
 }
 
 /* Faces followed from frame to frame when a processor uses them. */
@@ -118,6 +134,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     facefuse_video_params params = fu_run_video_params(cfg);
     fu_video_job job = fu_video_job_default();
     fu_chain_target target = {1, 0, cfg->output.trim_frame_start > 0 ? cfg->output.trim_frame_start : 0};
+    fu_provenance provenance;
+    char tag[FU_PROVENANCE_TAG_MAX];
     facefuse_status rc;
 
     memset(&w, 0, sizeof w);
@@ -142,6 +160,8 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
     if (rc == FACEFUSE_OK)
         rc = fu_chain_set_reference(w.chain, &reference, err);
     facefuse_image_free(&reference);
+    if (rc == FACEFUSE_OK)
+        rc = fu_frame_extras_open(ctx, cfg, w.chain, &w.extras, err);
     if (rc != FACEFUSE_OK) {
         fu_chain_free(w.chain);
         return rc;
@@ -151,13 +171,18 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
      * --output-video-scale), so a frame enhancer's enlarged frames set it. */
     job.process_at = process_frame;
     job.process_user = &w;
+    fu_provenance_init(&provenance);
+    fu_provenance_from_config(cfg, &provenance);
+    job.provenance = fu_provenance_tag(&provenance, cfg->provenance.mode, tag, sizeof tag);
     job.progress = hooks->progress;
     job.progress_user = hooks->progress_user;
     rc = attach_tracker(ctx, cfg, &w, &job, err);
     if (rc == FACEFUSE_OK) {
         fu_info("processing %s with %d workers", cfg->paths.target_path, job.thread_count);
-        rc = fu_video_run(&job, err);
+        rc = run_job(cfg, &job, err);
     }
+    if (rc == FACEFUSE_OK)
+        rc = fu_frame_extras_finish(w.extras, err);
     if (w.stage.tracker) {
         fu_track_stats st = fu_tracker_stats(w.stage.tracker);
         fu_debug("face tracking: %lld frames, %lld full detections, %lld region searches, %lld faces refilled",
@@ -169,6 +194,7 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
         }
     }
     fu_tracker_free(w.stage.tracker);
+    fu_frame_extras_free(w.extras);
     fu_chain_free(w.chain);
     return rc;
 }

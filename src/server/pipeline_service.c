@@ -241,7 +241,7 @@ static facefuse_status frame_of(fu_pipeline_service *s, const char *path, int64_
 static facefuse_status encode(const facefuse_image *im, fu_service_image *out, fu_err *err)
 {
     int alpha = im->channels == 4;
-    facefuse_status st = fu_image_encode(im, alpha ? "png" : "jpg", PREVIEW_JPEG_QUALITY, &out->data, &out->size, err);
+    facefuse_status st = fu_image_encode(alpha ? "png" : "jpg", im, PREVIEW_JPEG_QUALITY, &out->data, &out->size, err);
     snprintf(out->mime, sizeof out->mime, alpha ? "image/png" : "image/jpeg");
     return st;
 }

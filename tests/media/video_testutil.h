@@ -35,11 +35,12 @@ typedef struct vt_clip {
     /* Paints frame i as RGB (NULL: still, else vt_pattern); before still. */
     void (*paint)(void *user, uint8_t *rgb, int stride, int w, int h, int i);
     void *paint_user;
+    int gop;                  /* keyframe interval; 0 = 12 */
 } vt_clip;
 
 static inline vt_clip vt_clip_default(void)
 {
-    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, NULL, NULL};
+    vt_clip c = {160, 120, 30, 15, "libx264", 1, "aac", 0, 0, 0, NULL, NULL, NULL, 12};
     return c;
 }
 
@@ -196,7 +197,7 @@ static inline int vt_make_clip(const char *path, const vt_clip *c)
     enc->pix_fmt = !strcmp(c->vcodec, "ffv1") ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;
     enc->time_base = c->vfr ? (AVRational){1, 1000} : (AVRational){1, c->fps};
     enc->framerate = (AVRational){c->fps, 1};
-    enc->gop_size = 12;
+    enc->gop_size = c->gop > 0 ? c->gop : 12;
     enc->colorspace = AVCOL_SPC_BT709;
     enc->color_primaries = AVCOL_PRI_BT709;
     enc->color_trc = AVCOL_TRC_BT709;

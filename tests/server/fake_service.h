@@ -175,7 +175,7 @@ static inline facefuse_status fake_encode(const facefuse_image *im, const char *
                                           fu_err *err)
 {
     snprintf(out->mime, sizeof out->mime, "image/%s", !strcmp(format, "jpg") ? "jpeg" : format);
-    return fu_image_encode(im, format, 90, &out->data, &out->size, err);
+    return fu_image_encode(format, im, 90, &out->data, &out->size, err);
 }
 
 static inline facefuse_status fake_frame(void *user, const char *path, int64_t frame, fu_service_image *out,

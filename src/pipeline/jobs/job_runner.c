@@ -24,7 +24,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "media/image_io.h"
-#include "media/video_concat.h"
+#include "media/video_join.h"
 #include "pipeline/jobs/job_args.h"
 #include "pipeline/jobs/job_lock.h"
 
@@ -158,7 +158,7 @@ static facefuse_status finalize(const char *id, const fu_job_step *steps, int co
                 st = fu_fail(err, FACEFUSE_ERR_IO, "cannot move %s to %s: %s", group[0], outputs[i],
                              strerror(errno));
         } else {
-            st = fu_video_concat(outputs[i], group, n, err);
+            st = fu_video_join(outputs[i], group, n, err);
         }
     }
 done:
