@@ -14,7 +14,9 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/log.h>
+#include <libavutil/mem.h>
 
+#include "core/image.h"
 #include "core/log.h"
 
 static pthread_once_t log_route_once = PTHREAD_ONCE_INIT;
@@ -92,9 +94,16 @@ static void forward_av_log(void *avcl, int level, const char *fmt, va_list vl)
         fu_log(FACEFUSE_LOG_DEBUG, "ffmpeg: %s", line);
 }
 
+/* The largest single FFmpeg allocation: one frame at the image size limit
+ * (4 bytes a pixel) plus room for codec padding. A hostile container that
+ * claims a gigabyte-sized box then fails to open (ENOMEM, one error line)
+ * instead of taking that memory. */
+#define MAX_AV_ALLOC_BYTES ((size_t)FU_MAX_IMAGE_PIXELS * 4 + ((size_t)64 << 20))
+
 static void install_callback(void)
 {
     av_log_set_callback(forward_av_log);
+    av_max_alloc(MAX_AV_ALLOC_BYTES);
 }
 
 void fu_av_log_init(void)

@@ -8,7 +8,8 @@
 #ifndef FU_AV_LOG_H
 #define FU_AV_LOG_H
 
-/* Installs the callback; idempotent and thread-safe. */
+/* Installs the callback, and caps any single FFmpeg allocation at one frame
+ * of the image size limit (av_max_alloc); idempotent and thread-safe. */
 void fu_av_log_init(void);
 
 /* Counts into *counter the error lines FFmpeg logs for any codec or format
