@@ -297,6 +297,14 @@ int fu_path_is_audio(const char *path)
     return 0;
 }
 
+const char *fu_first_audio_path(const char *const *paths, int n)
+{
+    for (int i = 0; paths && i < n; i++)
+        if (fu_path_is_audio(paths[i]))
+            return paths[i];
+    return NULL;
+}
+
 int fu_file_exists(const char *path)
 {
     struct stat st;

@@ -71,6 +71,10 @@ const char *fu_path_extension(const char *path, char *buf, size_t size);
 const char *fu_path_stem(const char *path, char *buf, size_t size);
 /* 1 if path's extension is an audio file's (a source replacing the soundtrack). */
 int fu_path_is_audio(const char *path);
+/* The first of paths[0..n) that fu_path_is_audio, or NULL: the audio among
+ * a run's sources (FaceFusion's filter_audio_paths(...)[0]), which is both
+ * the output's soundtrack and the lip syncer's voice. */
+const char *fu_first_audio_path(const char *const *paths, int n);
 /* 1 if path names an existing regular file. */
 int fu_file_exists(const char *path);
 /* mkdir -p; returns FACEFUSE_OK when it exists afterwards. */

@@ -140,9 +140,7 @@ facefuse_status fu_run_video(facefuse_context *ctx, const fu_run_config *cfg, co
 
     memset(&w, 0, sizeof w);
     fu_video_job_from_params(&job, cfg->paths.target_path, cfg->paths.output_path, &params);
-    for (int i = 0; i < cfg->paths.source_paths.n && !job.audio_path; i++) /* the first, as FaceFusion */
-        if (fu_path_is_audio(cfg->paths.source_paths.v[i]))
-            job.audio_path = cfg->paths.source_paths.v[i];
+    job.audio_path = fu_first_audio_path(cfg->paths.source_paths.v, cfg->paths.source_paths.n);
     /* a transparent background made by the chain must reach the file */
     job.require_alpha = fu_run_config_makes_alpha(cfg);
     job.frame_scale = fu_run_frame_scale(cfg);

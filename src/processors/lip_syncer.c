@@ -501,10 +501,7 @@ static void lip_release(void *state)
  * output's soundtrack is taken from (FaceFusion's filter_audio_paths). */
 static const char *audio_source(fu_strs sources)
 {
-    for (int i = 0; i < sources.n; i++)
-        if (fu_path_is_audio(sources.v[i]))
-            return sources.v[i];
-    return NULL;
+    return fu_first_audio_path(sources.v, sources.n);
 }
 
 static facefuse_status no_audio(int n, fu_err *err)
