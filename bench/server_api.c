@@ -453,7 +453,8 @@ int main(int argc, char **argv)
     mkdir(locks, 0755);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
-    fu_service svc = {NULL, svc_options, svc_validate, svc_probe, svc_image, svc_preview, svc_faces, svc_run_step};
+    fu_service svc = {NULL, svc_options, svc_validate, svc_probe, svc_image, svc_preview, svc_faces, svc_run_step,
+                      NULL, NULL};
     fu_server_settings st = fu_server_default_settings();
     st.port = 0;
     st.jobs_path = dir;

@@ -541,11 +541,15 @@ function buildJobFilters() {
   }
 }
 
+// The tabs: run and jobs always; layouts.js adds webcam and benchmark when
+// --ui-layouts asks for them. The first layout is the opening tab.
+const TABS = ['run', 'jobs'];
 function showTab() {
-  const tab = location.hash === '#jobs' || (!location.hash && state.ui.layout === 'jobs') ? 'jobs' : 'run';
-  $('#run-view').hidden = tab !== 'run';
-  $('#jobs-view').hidden = tab !== 'jobs';
+  const want = location.hash.slice(1) || state.ui.layout;
+  const tab = TABS.includes(want) ? want : 'run';
+  for (const t of TABS) $(`#${t}-view`).hidden = t !== tab;
   for (const a of document.querySelectorAll('.tab')) a.classList.toggle('active', a.dataset.tab === tab);
+  document.dispatchEvent(new CustomEvent('facefuse:tab', { detail: tab }));
 }
 
 // ------------------------------------------------------------ start-up
@@ -587,6 +591,7 @@ async function main() {
   } catch (err) {
     showError(err);
   }
+  document.dispatchEvent(new CustomEvent('facefuse:ready'));
   showTab();
   showWorkflow();
   refreshJobs();

@@ -4,6 +4,7 @@
 #include "cli/live.h"
 
 #include <signal.h>
+#include <string.h>
 
 #include "pipeline/live_workflow.h"
 
@@ -14,6 +15,7 @@ facefuse_status fu_cli_live(facefuse_context *ctx, const fu_optset *set, fu_run_
     fu_live_summary summary;
     facefuse_status rc;
 
+    memset(&live, 0, sizeof live);
     if ((rc = fu_options_apply(set, &fu_live_options, &live, err)) != FACEFUSE_OK)
         return rc;
     if (!fu_optset_is_set(set, "--face-selector-mode")) {

@@ -139,6 +139,20 @@ static void maybe_print_window(live_state *ls, int64_t now_ns)
         fprintf(ls->stats, ",\"faces\":%d}\n", ls->last_faces);
         fflush(ls->stats);
     }
+    if (ls->job->on_stats) {
+        fu_live_summary w;
+        memset(&w, 0, sizeof w);
+        w.seconds = span;
+        w.frames_in = ls->win_in;
+        w.frames_out = ls->win_out;
+        w.dropped = ls->win_dropped;
+        w.fps_out = ls->win_out / span;
+        w.latency_p50_ms = hist_quantile(&ls->window, 0.5);
+        w.latency_p95_ms = hist_quantile(&ls->window, 0.95);
+        w.latency_max_ms = ls->window.max_ms;
+        w.faces = ls->last_faces;
+        ls->job->on_stats(ls->job->sink_user, &w);
+    }
     ls->win_in = ls->win_out = ls->win_dropped = 0;
     memset(&ls->window, 0, sizeof ls->window);
     ls->window_ns = now_ns;
@@ -239,6 +253,8 @@ static void *output_main(void *arg)
         facefuse_status st = FACEFUSE_OK;
         if (ls->output)
             st = fu_live_output_write(ls->output, &image, info.time_s, &e);
+        if (st == FACEFUSE_OK && ls->job->sink)
+            ls->job->sink(ls->job->sink_user, &image, info.time_s, info.arrived_ns);
         int64_t now = fu_now_ns();
         pthread_mutex_lock(&ls->lock);
         if (st != FACEFUSE_OK) {

@@ -37,6 +37,17 @@
 typedef facefuse_status (*fu_live_frame_fn)(void *user, facefuse_image *frame, double time_s, int *faces,
                                             fu_err *err);
 
+/* Receives each processed frame (RGB) once the output has it, on the
+ * output thread; arrived_ns is its arrival at the capture (fu_now_ns), for
+ * measuring latency. The frame is only lent for the call. */
+typedef void (*fu_live_sink_fn)(void *user, const facefuse_image *frame, double time_s, int64_t arrived_ns);
+
+struct fu_live_summary;
+/* The figures of the second that just ended (what a stats line prints:
+ * frames_in/out, dropped, fps_out, latency p50/p95/max, faces; seconds =
+ * the span), once a second, on the processing thread. */
+typedef void (*fu_live_stats_fn)(void *user, const struct fu_live_summary *window);
+
 typedef struct fu_live_job {
     fu_capture_params camera;    /* its cancel is set to the job's */
     const char *output;          /* --live-output; NULL: frames are processed and counted only */
@@ -46,6 +57,9 @@ typedef struct fu_live_job {
     volatile int *cancel;        /* set non-zero to end the session (Ctrl-C) */
     double max_seconds;          /* > 0: end after this long */
     int64_t max_frames;          /* > 0: end after this many frames out */
+    fu_live_sink_fn sink;        /* NULL: none (e.g. the web UI's stream: every frame out also goes here) */
+    fu_live_stats_fn on_stats;   /* NULL: none */
+    void *sink_user;             /* for sink and on_stats */
 } fu_live_job;
 
 typedef struct fu_live_summary {

@@ -149,6 +149,9 @@ facefuse_status fu_run_live(facefuse_context *ctx, const fu_run_config *cfg, con
     s.live.output = live->output;
     s.live.stats_path = live->stats_path;
     s.live.cancel = cancel;
+    s.live.sink = live->sink;
+    s.live.on_stats = live->on_stats;
+    s.live.sink_user = live->sink_user;
     s.analysis = *fu_chain_analysis(lc.chain);
     s.track = fu_track_settings_of(&cfg->tracker);
     if (fu_chain_uses_faces(lc.chain)) {

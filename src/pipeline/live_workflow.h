@@ -33,6 +33,10 @@ typedef struct fu_live_settings {
     const char *stats_path;      /* --live-stats FILE, "-" = stdout, NULL = none */
     int thread_spinning;         /* --live-thread-spinning: ORT's threads spin between frames */
     int width, height;           /* from resolution (0 = the camera's) */
+    /* not options: set by a front end that shows the frames (the web UI) */
+    fu_live_sink_fn sink;        /* each processed frame (live_run.h) */
+    fu_live_stats_fn on_stats;   /* the figures of each second */
+    void *sink_user;
 } fu_live_settings;
 
 extern const fu_option_group fu_live_options;

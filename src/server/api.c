@@ -1,6 +1,8 @@
 /*
- * api.c — the routes: the page's files, GET /api/options, and dispatch to
- * api_media.c (files, preview, faces, thumbnails) and api_jobs.c (jobs).
+ * api.c — the routes: the page's files, GET /api/options, GET /api/ui, and
+ * dispatch to api_media.c (files, preview, faces, thumbnails), api_jobs.c
+ * (jobs), api_live.c (the webcam layout) and api_benchmark.c (the
+ * benchmark layout).
  * Paths are split into segments and matched exactly; anything else is a
  * JSON 404 (there are no directory listings and no file system lookups by
  * a client's path).
@@ -43,7 +45,8 @@ body_kind fu_api_body_kind(const char *method, const char *url)
         return BODY_NONE;
     if (!strcmp(url, "/api/files"))
         return BODY_UPLOAD;
-    if (!strcmp(url, "/api/preview") || !strcmp(url, "/api/jobs"))
+    if (!strcmp(url, "/api/preview") || !strcmp(url, "/api/jobs") || !strcmp(url, "/api/live/start") ||
+        !strcmp(url, "/api/benchmark"))
         return BODY_JSON;
     return BODY_NONE;
 }
@@ -73,14 +76,19 @@ static enum MHD_Result options(fu_server *s, struct MHD_Connection *c, const cha
     return fu_http_json(c, MHD_HTTP_OK, json_incref(s->options));
 }
 
-/* How the page presents itself: --ui-workflow and the opening layout. */
+/* How the page presents itself: --ui-workflow, the opening layout, the
+ * layouts (tabs) and the name and version (the about button). */
 static enum MHD_Result ui(fu_server *s, struct MHD_Connection *c, const char *method)
 {
     if (strcmp(method, "GET") != 0)
         return fu_api_method_not_allowed(c, "GET");
+    json_t *layouts = json_array();
+    for (int i = 0; i < s->layout_count; i++)
+        json_array_append_new(layouts, json_string(s->layouts[i]));
     return fu_http_json(c, MHD_HTTP_OK,
-                        json_pack("{s:s,s:s,s:s}", "workflow", s->settings.workflow, "layout", s->settings.layout,
-                                  "version", facefuse_version()));
+                        json_pack("{s:s,s:s,s:o,s:s,s:s}", "workflow", s->settings.workflow, "layout",
+                                  s->settings.layout, "layouts", layouts, "name", "facefuse", "version",
+                                  facefuse_version()));
 }
 
 enum MHD_Result fu_api_route(fu_server *s, struct MHD_Connection *c, const char *method, const char *url,
@@ -107,6 +115,10 @@ enum MHD_Result fu_api_route(fu_server *s, struct MHD_Connection *c, const char 
         return fu_api_faces(s, c, method);
     if (n == 3 && !strcmp(seg[1], "thumbs"))
         return fu_api_thumb(s, c, method, seg[2]);
+    if (!strcmp(seg[1], "live") && n <= 3)
+        return fu_api_live(s, c, method, n > 2 ? seg[2] : NULL, req);
+    if (n == 2 && !strcmp(seg[1], "benchmark"))
+        return fu_api_benchmark(s, c, method, req);
     if (!strcmp(seg[1], "jobs") && n <= 4)
         return fu_api_jobs(s, c, method, n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, req);
     return fu_http_error(c, MHD_HTTP_NOT_FOUND, "no such address");

@@ -20,6 +20,15 @@ enum MHD_Result fu_api_thumb(fu_server *s, struct MHD_Connection *c, const char 
 enum MHD_Result fu_api_jobs(fu_server *s, struct MHD_Connection *c, const char *method, const char *id,
                             const char *action, fu_request *req);
 
+/* /api/live, /api/live/start|stop|stream (action NULL: /api/live) */
+enum MHD_Result fu_api_live(fu_server *s, struct MHD_Connection *c, const char *method, const char *action,
+                            fu_request *req);
+/* /api/benchmark */
+enum MHD_Result fu_api_benchmark(fu_server *s, struct MHD_Connection *c, const char *method, fu_request *req);
+
+/* A request body's sources and options (no target) as step options; NULL
+ * with the HTTP status and the reason on a bad request. */
+json_t *fu_api_request_sources(fu_server *s, json_t *body, unsigned *status, char *why, size_t why_size);
 /* A request body's sources, target and options as step options:
  * {"--source-paths": [...], "--target-path": [...], option: [words]...}.
  * *target_kind receives "image" or "video". On a bad request returns NULL

@@ -157,8 +157,7 @@ static int file_of(fu_server *s, json_t *v, const char *what, const char *kinds,
     return 0;
 }
 
-json_t *fu_api_request_args(fu_server *s, json_t *body, const char **target_kind, unsigned *status, char *why,
-                            size_t why_size)
+json_t *fu_api_request_sources(fu_server *s, json_t *body, unsigned *status, char *why, size_t why_size)
 {
     char path[PATH_MAX + 64];
     const char *kind;
@@ -190,10 +189,6 @@ json_t *fu_api_request_args(fu_server *s, json_t *body, const char **target_kind
     }
     if (json_array_size(paths) > 0)
         json_object_set(args, FU_ARG_SOURCE_PATHS, paths);
-    if (file_of(s, json_object_get(body, "target"), "target", "image video", path, sizeof path, target_kind, status,
-                why, why_size) != 0)
-        goto bad;
-    json_object_set_new(args, FU_ARG_TARGET_PATH, json_pack("[s]", path));
     *status = MHD_HTTP_BAD_REQUEST;
     if (fu_api_options_to_args(s, json_object_get(body, "options"), args, why, why_size) != 0)
         goto bad;
@@ -203,6 +198,22 @@ bad:
     json_decref(paths);
     json_decref(args);
     return NULL;
+}
+
+json_t *fu_api_request_args(fu_server *s, json_t *body, const char **target_kind, unsigned *status, char *why,
+                            size_t why_size)
+{
+    char path[PATH_MAX + 64];
+    json_t *args = fu_api_request_sources(s, body, status, why, why_size);
+    if (!args)
+        return NULL;
+    if (file_of(s, json_object_get(body, "target"), "target", "image video", path, sizeof path, target_kind, status,
+                why, why_size) != 0) {
+        json_decref(args);
+        return NULL;
+    }
+    json_object_set_new(args, FU_ARG_TARGET_PATH, json_pack("[s]", path));
+    return args;
 }
 
 static json_t *parse_body(fu_request *req, char *why, size_t why_size)

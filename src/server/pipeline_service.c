@@ -27,8 +27,10 @@
 #include "media/image_io.h"
 #include "media/resize.h"
 #include "media/video_reader.h"
+#include "pipeline/benchmark.h"
 #include "pipeline/chain.h"
 #include "pipeline/jobs/job_step.h"
+#include "pipeline/live_workflow.h"
 #include "processors/processor.h"
 
 #define PREVIEW_JPEG_QUALITY 90
@@ -54,6 +56,7 @@ struct fu_pipeline_service {
     fu_run_config chain_cfg;
     fu_chain *chain;
     /* the reference frame's faces and what they depend on (frame, analysis) */
+    int active;                 /* live sessions and benchmarks running: models stay loaded */
     char reference_key[PATH_MAX + 512];
     facefuse_face *reference_faces;
     int reference_count;
@@ -491,7 +494,8 @@ static void release(void *user, facefuse_context *ctx, int keep)
     fu_pipeline_service *s = user;
     pthread_mutex_lock(&s->lock);
     drop_chain(s);
-    fu_context_release_sessions(ctx, keep);
+    if (!s->active) /* a live session or a benchmark uses them now */
+        fu_context_release_sessions(ctx, keep);
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -543,8 +547,64 @@ static facefuse_status svc_run_step(void *user, const char *json, const fu_job_p
     return fu_step_runner_run(s->runner, json, progress, cancel, err);
 }
 
+/* ------------------------------------------------------------ live and benchmark */
+
+/* The step's config for a live session or a benchmark; counts it as
+ * active (release() then keeps the models). */
+static facefuse_status begin_active(fu_pipeline_service *s, const char *json, fu_optset *set, fu_run_config *cfg,
+                                    fu_err *err)
+{
+    facefuse_status rc = build(s, json, set, cfg, err);
+    if (rc == FACEFUSE_OK) {
+        pthread_mutex_lock(&s->lock);
+        s->active++;
+        pthread_mutex_unlock(&s->lock);
+    }
+    return rc;
+}
+
+static void end_active(fu_pipeline_service *s, facefuse_status rc, fu_optset *set, fu_run_config *cfg)
+{
+    if (rc == FACEFUSE_OK) {
+        pthread_mutex_lock(&s->lock);
+        s->active--;
+        pthread_mutex_unlock(&s->lock);
+    }
+    fu_run_config_free(cfg);
+    fu_optset_free(set);
+}
+
+static facefuse_status svc_live(void *user, const char *json, const fu_live_settings *live, volatile int *cancel,
+                                fu_err *err)
+{
+    fu_pipeline_service *s = user;
+    fu_optset set;
+    fu_run_config cfg;
+    facefuse_status began = begin_active(s, json, &set, &cfg, err), rc = began;
+    if (rc == FACEFUSE_OK)
+        rc = fu_run_live(s->ctx, &cfg, live, cancel, NULL, err);
+    end_active(s, began, &set, &cfg);
+    return rc;
+}
+
+static facefuse_status svc_benchmark(void *user, const char *json, const fu_benchmark_settings *b,
+                                     volatile int *cancel, fu_benchmark_report report, void *report_user, fu_err *err)
+{
+    fu_pipeline_service *s = user;
+    fu_optset set;
+    fu_run_config cfg;
+    fu_benchmark_row rows[FU_BENCHMARK_MAX_ROWS];
+    int n = 0;
+    facefuse_status began = begin_active(s, json, &set, &cfg, err), rc = began;
+    if (rc == FACEFUSE_OK)
+        rc = fu_benchmark_run(s->ctx, &cfg, b, cfg.paths.temp_path, cancel, report, report_user, rows, &n, err);
+    end_active(s, began, &set, &cfg);
+    return rc;
+}
+
 fu_service fu_pipeline_service_table(fu_pipeline_service *s)
 {
-    fu_service t = {s, svc_options, svc_validate, svc_probe, svc_frame, svc_preview, svc_faces, svc_run_step};
+    fu_service t = {s,         svc_options,  svc_validate, svc_probe, svc_frame, svc_preview, svc_faces,
+                    svc_run_step, svc_live, svc_benchmark};
     return t;
 }

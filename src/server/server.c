@@ -312,6 +312,22 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
     s->settings.workflow = s->workflow;
     s->settings.layout = s->layout;
     s->settings.lock_dir = settings->lock_dir ? s->lock_dir : NULL;
+    for (int i = 0; i < settings->layout_count && s->layout_count < 4; i++)
+        if (settings->layouts[i])
+            snprintf(s->layouts[s->layout_count++], sizeof s->layouts[0], "%s", settings->layouts[i]);
+    if (s->layout_count == 0) {
+        snprintf(s->layouts[0], sizeof s->layouts[0], "default");
+        snprintf(s->layouts[1], sizeof s->layouts[1], "jobs");
+        s->layout_count = 2;
+    }
+    snprintf(s->camera, sizeof s->camera, "%s", settings->camera ? settings->camera : "");
+    snprintf(s->webcam_resolution, sizeof s->webcam_resolution, "%s",
+             settings->webcam_resolution ? settings->webcam_resolution : "");
+    snprintf(s->v4l2_dir, sizeof s->v4l2_dir, "%s", settings->video4linux_dir ? settings->video4linux_dir : "");
+    s->settings.camera = s->camera[0] ? s->camera : NULL;
+    s->settings.webcam_resolution = s->webcam_resolution[0] ? s->webcam_resolution : NULL;
+    s->settings.video4linux_dir = s->v4l2_dir[0] ? s->v4l2_dir : NULL;
+    s->settings.layouts = NULL;
     s->settings.token = NULL;
     if (s->settings.max_upload_mb <= 0)
         s->settings.max_upload_mb = 2048;
@@ -345,6 +361,10 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
         fu_workspace_clean(&s->ws, 24 * 3600);
         st = load_options(s, err);
     }
+    if (st == FACEFUSE_OK && service->live)
+        st = fu_live_new(s, err);
+    if (st == FACEFUSE_OK && service->benchmark)
+        st = fu_bench_new(s, err);
     if (st == FACEFUSE_OK) {
         unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION;
         if (addr.ss_family == AF_INET6)
@@ -385,8 +405,11 @@ void fu_server_stop(fu_server *s)
         return;
     s->stopping = 1;
     fu_workers_wake(s);
+    fu_live_shutdown(s); /* the camera is released and the streams end */
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
+    fu_live_free(s);
+    fu_bench_free(s);
     fu_workers_stop(s);
     fu_job_store_close(s->store);
     json_decref(s->options);

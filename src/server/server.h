@@ -34,6 +34,16 @@ typedef struct fu_server_settings {
     const char *lock_dir;       /* NULL: the machine's (job_lock.h) */
     int timeout_s;              /* idle connections are closed after this (30) */
     int max_connections;        /* 64 */
+    /* --ui-layouts: the page's tabs (NULL/0: default and jobs) */
+    const char *const *layouts;
+    int layout_count;
+    /* the webcam layout (live_workflow.h's options of `run`) */
+    const char *camera;         /* --camera: offered beside the probed /dev/video0..9 (NULL: none) */
+    int camera_realtime;        /* --camera-realtime, --camera-loop: how a file camera plays */
+    int camera_loop;
+    const char *webcam_resolution; /* --webcam-resolution default (NULL: the camera's own) */
+    int webcam_fps;             /* --webcam-fps default (30) */
+    const char *video4linux_dir; /* where v4l2loopback devices show (NULL: /sys/devices/virtual/video4linux) */
 } fu_server_settings;
 
 typedef struct fu_server fu_server;

@@ -20,12 +20,20 @@
 
 #define FU_JSON_BODY_MAX (1u << 20)
 
+typedef struct fu_live fu_live;   /* api_live.c: the webcam layout's session */
+typedef struct fu_bench fu_bench; /* api_benchmark.c: the benchmark layout's run */
+
 struct fu_server {
     fu_server_settings settings;
     char host[256];
     char jobs_path[PATH_MAX];
     char workflow[32];
     char layout[16];
+    char layouts[4][16];        /* --ui-layouts, the page's tabs */
+    int layout_count;
+    char camera[PATH_MAX];      /* --camera of `run` ("" none) */
+    char webcam_resolution[32];
+    char v4l2_dir[PATH_MAX];
     char lock_dir[PATH_MAX];
     fu_service service;
     fu_job_store *store;
@@ -47,6 +55,8 @@ struct fu_server {
     pthread_cond_t work_cond;
     char (*taken)[FU_JOB_ID_MAX]; /* the job each worker runs, "" when idle */
     volatile int stopping;
+    fu_live *live;              /* NULL when the service has no live mode */
+    fu_bench *bench;            /* NULL when the service has no benchmark */
 };
 
 /* One request's state between libmicrohttpd's calls of the handler. */
@@ -98,6 +108,15 @@ body_kind fu_api_body_kind(const char *method, const char *url);
 enum MHD_Result fu_api_upload_done(fu_server *s, struct MHD_Connection *c, fu_request *req);
 /* A job as the API shows it (also the server-sent events' data). */
 json_t *fu_api_job_json(fu_server *s, const fu_job_info *j);
+
+/* ---- api_live.c, api_benchmark.c */
+facefuse_status fu_live_new(fu_server *s, fu_err *err);
+/* Ends the session (the camera is released) and ends its streams. */
+void fu_live_shutdown(fu_server *s);
+void fu_live_free(fu_server *s);
+facefuse_status fu_bench_new(fu_server *s, fu_err *err);
+/* Stops a running benchmark and frees. */
+void fu_bench_free(fu_server *s);
 
 /* ---- events.c */
 enum MHD_Result fu_events_respond(fu_server *s, struct MHD_Connection *c, const char *job_id);

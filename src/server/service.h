@@ -13,7 +13,9 @@
  * Threads: options, validate, probe, frame, preview and faces are called one
  * at a time (the server serialises them); run_step is called from the job
  * worker threads, concurrently with those and, with --ui-job-concurrency > 1,
- * with itself. The pipeline's service is server/pipeline_service.h.
+ * with itself. live and benchmark run on threads of their own (one of
+ * each at a time), concurrently with the rest. The pipeline's service is
+ * server/pipeline_service.h.
  */
 #ifndef FU_SERVICE_H
 #define FU_SERVICE_H
@@ -22,7 +24,9 @@
 #include <stdint.h>
 
 #include "core/error.h"
+#include "pipeline/benchmark.h"
 #include "pipeline/jobs/job_runner.h"
+#include "pipeline/live_workflow.h"
 
 typedef struct fu_service_image {
     unsigned char *data;        /* an encoded image (JPEG, PNG or WebP), malloc'd */
@@ -79,6 +83,17 @@ typedef struct fu_service {
                              fu_err *err);
     /* Runs one job step (see job_runner.h). */
     fu_job_step_fn run_step;
+    /* The webcam layout: a live session (live_workflow.h fu_run_live) with
+     * the step's processors and options (sources, no target) until the
+     * camera ends or *cancel; frames and figures go to live->sink and
+     * live->on_stats. The server has checked the camera. NULL: no live
+     * mode (the routes answer so). */
+    facefuse_status (*live)(void *user, const char *args_json, const fu_live_settings *live, volatile int *cancel,
+                            fu_err *err);
+    /* The benchmark layout: fu_benchmark_run with the step's processors and
+     * options (sources, no target); report gets each row. NULL: none. */
+    facefuse_status (*benchmark)(void *user, const char *args_json, const fu_benchmark_settings *b,
+                                 volatile int *cancel, fu_benchmark_report report, void *report_user, fu_err *err);
 } fu_service;
 
 void fu_service_image_free(fu_service_image *image);

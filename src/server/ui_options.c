@@ -1,10 +1,11 @@
 /*
  * ui_options.c — the web UI's option table (see ui_options.h).
  *
- * FaceFusion's layouts are default, jobs, benchmark and webcam; the page
- * has the first two (the default layout with its run panel, and the job
- * list). benchmark and webcam are refused by name: the first is
- * `facefuse benchmark`, the second comes with live mode.
+ * FaceFusion's layouts are default, jobs, benchmark and webcam; each
+ * chosen is a tab of the page (the run panel and the job list are always
+ * there; benchmark and webcam join when asked for), the first the one it
+ * opens on. The webcam tab runs live mode on this machine's cameras
+ * (api_live.c), the benchmark tab `facefuse benchmark` (api_benchmark.c).
  */
 #include "server/ui_options.h"
 
@@ -28,10 +29,9 @@ static const fu_option ui_options[] = {
      .offset = U(open_browser), .help = "open the browser once the program is ready"},
     {.name = "--ui-layouts", .section = "uis", .type = FU_OPT_STRINGS, .def = "default",
      .choices = "default jobs benchmark webcam", .count_max = 4, .flags = FU_OPTF_FRONT, .offset = U(layouts),
-     .unsupported = "benchmark webcam",
-     .reject = "facefuse's page has the default and jobs layouts; benchmark is `facefuse benchmark`, webcam comes "
-               "with live mode",
-     .help = "launch a single or multiple UI layouts (default jobs): the first is the page's opening tab"},
+     .help = "launch a single or multiple UI layouts (default jobs benchmark webcam), each a tab of the page, the "
+             "first the one it opens on; webcam processes a camera of this machine (--camera and /dev/video0..9) "
+             "live in the page, benchmark times your settings"},
     {.name = "--ui-workflow", .section = "uis", .type = FU_OPT_STRING, .def = "instant_runner",
      .choices = "instant_runner job_runner job_manager", .flags = FU_OPTF_FRONT, .offset = U(workflow),
      .help = "choose the ui workflow: instant_runner (Start runs the job now), job_runner (Start queues it; the "
