@@ -36,6 +36,42 @@ function previewDifference() {
   return sum / (w * h * 3);
 }
 
+// ---- the webcam tab and the about button (helper "webcam"): the source
+// uploaded above, Start, the <img> stream shows the processed camera and
+// changes, the about dialog names the version, Stop ends the stream.
+async function webcamSteps(page) {
+  if (!(await page.isVisible('.tab[data-tab="webcam"]'))) return;
+  const t0 = Date.now();
+  await page.click('.tab[data-tab="webcam"]');
+  await page.waitForSelector('#webcam-view:not([hidden]) #processors');
+  await page.waitForSelector('#webcam-device option', { state: 'attached' });
+  await page.click('#webcam-start');
+  await page.waitForFunction(() => {
+    const img = document.querySelector('#webcam-image');
+    return !img.hidden && img.naturalWidth > 0;
+  }, null, { timeout: 30000 });
+  const first = await page.locator('#webcam-image').screenshot();
+  let changed = false;
+  for (let i = 0; i < 20 && !changed; i++) {
+    await page.waitForTimeout(250);
+    changed = !first.equals(await page.locator('#webcam-image').screenshot());
+  }
+  check(changed, 'the webcam image did not update');
+  const stats = await page.textContent('#webcam-stats');
+  say(`webcam streaming: ${stats}`);
+  await page.screenshot({ path: path.join(outDir, 'webcam-page.png') });
+  await page.click('#about');
+  const version = await page.textContent('#about-version');
+  check(/version \S+/.test(version), `about: "${version}"`);
+  await page.click('#about-close');
+  await page.click('#webcam-stop');
+  await page.waitForFunction(() => document.querySelector('#webcam-stats').dataset.state === 'idle');
+  check(await page.isHidden('#webcam-image'), 'the stream is still shown after Stop');
+  await page.click('.tab[data-tab="run"]');
+  await page.waitForSelector('#col-options #processors');
+  console.log(`WEBCAM STREAMED in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.FACEFUSE_CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -102,6 +138,7 @@ try {
   console.log(`DOWNLOADED ${file}`);
   await page.screenshot({ path: path.join(outDir, 'finished-page.png'), fullPage: true });
   say(`screenshot ${path.join(outDir, 'finished-page.png')}`);
+  await webcamSteps(page);
   check(problems.length === 0, problems.join('; '));
 } catch (err) {
   failed = err;

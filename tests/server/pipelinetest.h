@@ -49,6 +49,33 @@ static inline void pt_start(pt_server *p, const char *name, const char *args)
     p->server = api_start_service(&table, name, NULL, 30, 64, 64);
 }
 
+/* The same with the webcam layout as a tab (--ui-layouts default jobs
+ * webcam) and camera (a file, looped, in real time) as the --camera of run. */
+static inline void pt_start_webcam(pt_server *p, const char *name, const char *args, const char *camera)
+{
+    static const char *const layouts[] = {"default", "jobs", "webcam"};
+    fu_server_settings st = fu_server_default_settings();
+    fu_err err;
+    char locks[1024];
+    pt_service_new(p, args);
+    fu_service table = fu_pipeline_service_table(p->service);
+    snprintf(locks, sizeof locks, "%s", tl_tmp("locks"));
+    mkdir(locks, 0755);
+    st.port = 0;
+    st.jobs_path = tl_tmp(name);
+    st.lock_dir = locks;
+    st.layouts = layouts;
+    st.layout_count = 3;
+    st.camera = camera;
+    st.camera_loop = 1;
+    st.camera_realtime = 1;
+    st.webcam_fps = 30;
+    if (fu_server_start(&st, &table, &p->server, &err) != FACEFUSE_OK) {
+        fprintf(stderr, "server: %s\n", err.msg);
+        exit(2);
+    }
+}
+
 static inline void pt_stop(pt_server *p)
 {
     fu_server_stop(p->server);

@@ -9,7 +9,9 @@
  * the job to 100 % and downloads the result; here the download is checked
  * to differ from the target around the face only (the swapped crop) and
  * to be the face swapped with the slider's weight, as the command line
- * writes it. A screenshot of the finished page is kept in
+ * writes it. Then the webcam tab (the server's camera is the shared clip):
+ * Start shows the processed camera as an updating <img>, Stop ends it; and
+ * the about button names the version. A screenshot of the finished page is kept in
  * <build>/test-artifacts/browser/.
  * Skipped (saying why) when chromium, node or playwright-core is missing.
  */
@@ -134,7 +136,7 @@ static void browser_session(void)
     REQUIRE(system(cmd) == 0, "cannot make %s", ARTIFACTS);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pt_server p;
-    pt_start(&p, "jobs_browser", SERVER_DEFAULTS);
+    pt_start_webcam(&p, "jobs_browser", SERVER_DEFAULTS, tl_shared("samples/grace_hopper_zoom_2s.mp4"));
     char target[1024], source[1024];
     snprintf(target, sizeof target, "%s", tl_shared("samples/astronaut.png"));
     snprintf(source, sizeof source, "%s", tl_shared("samples/grace_hopper.jpg"));
@@ -154,6 +156,7 @@ static void browser_session(void)
         CHECK(0, "nothing was downloaded");
     }
     CHECK(access(ARTIFACTS "/finished-page.png", F_OK) == 0, "no screenshot");
+    CHECK(out && strstr(out, "WEBCAM STREAMED"), "the webcam tab's steps did not run");
     free(out);
     pt_stop(&p);
     curl_global_cleanup();
