@@ -498,17 +498,25 @@ static enum MHD_Result start(fu_server *s, struct MHD_Connection *c, fu_request 
     }
     l->joinable = 1;
     pthread_mutex_lock(&l->lock);
+    unsigned session = l->session;
+    pthread_mutex_unlock(&l->lock);
+    pthread_mutex_unlock(&l->control); /* a stop may come while this waits */
+    pthread_mutex_lock(&l->lock);
     wait_started(l);
-    int failed = l->state == LIVE_FAILED;
+    int failed = l->state == LIVE_FAILED && l->session == session;
     facefuse_status failure = l->failure;
     snprintf(why, sizeof why, "%s", l->error);
     pthread_mutex_unlock(&l->lock);
     if (failed) {
-        session_end(l);
+        pthread_mutex_lock(&l->control);
+        pthread_mutex_lock(&l->lock);
+        int same = l->session == session;
+        pthread_mutex_unlock(&l->lock);
+        if (same)
+            session_end(l); /* joined; the failure stays the state */
         pthread_mutex_unlock(&l->control);
         return fu_http_error(c, fu_http_status_of(failure), "%s", why);
     }
-    pthread_mutex_unlock(&l->control);
     json_t *st = status_json(l);
     const char *state = json_string_value(json_object_get(st, "state"));
     return fu_http_json(c, state && !strcmp(state, "running") ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED, st);
