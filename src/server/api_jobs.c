@@ -14,49 +14,46 @@
 #include "pipeline/jobs/job_id.h"
 #include "server/api.h"
 
-/* The output path of a job: its last step's --output-path ("" if none). */
-static void job_output(fu_server *s, const char *id, char *out, size_t size)
+/* The output path and the quality report (--quality-report) of a job's
+ * last step, "" when none; one read of the steps. report may be NULL. */
+static void job_files(fu_server *s, const char *id, char *out, char *report, size_t size)
 {
     fu_job_step *steps = NULL;
     int n = 0, found = 0;
     out[0] = '\0';
-    if (fu_job_steps(s->store, id, &steps, &n, NULL) == FACEFUSE_OK && n > 0)
+    if (report)
+        report[0] = '\0';
+    if (fu_job_steps(s->store, id, &steps, &n, NULL) == FACEFUSE_OK && n > 0) {
         fu_job_args_first(steps[n - 1].args, FU_ARG_OUTPUT_PATH, out, size, &found, NULL);
+        if (report)
+            fu_job_args_first(steps[n - 1].args, "--quality-report", report, size, &found, NULL);
+    }
     fu_job_steps_free(steps, n);
+}
+
+static void job_output(fu_server *s, const char *id, char *out, size_t size)
+{
+    job_files(s, id, out, NULL, size);
 }
 
 #define REPORT_MAX_BYTES (64u << 20)
 
-/* The quality report of a job's last step (--quality-report), "" if none
- * was asked for. */
-static void job_report(fu_server *s, const char *id, char *out, size_t size)
+/* A report the UI's workspace holds. */
+static int report_served(fu_server *s, const char *path)
 {
-    fu_job_step *steps = NULL;
-    int n = 0, found = 0;
-    out[0] = '\0';
-    if (fu_job_steps(s->store, id, &steps, &n, NULL) == FACEFUSE_OK && n > 0)
-        fu_job_args_first(steps[n - 1].args, "--quality-report", out, size, &found, NULL);
-    fu_job_steps_free(steps, n);
-}
-
-/* A completed job's report when the UI's workspace holds it. */
-static int report_served(fu_server *s, const char *id, char *path, size_t size)
-{
-    job_report(s, id, path, size);
     return path[0] && fu_workspace_owns_output(&s->ws, path) && access(path, R_OK) == 0;
 }
 
 json_t *fu_api_job_json(fu_server *s, const fu_job_info *j)
 {
-    char report[PATH_MAX], report_url[FU_JOB_ID_MAX + 32];
-    int has_report = j->status == FU_JOB_COMPLETED && report_served(s, j->id, report, sizeof report);
-    snprintf(report_url, sizeof report_url, "/api/jobs/%s/report", j->id);
-    char output[PATH_MAX], url[FU_JOB_ID_MAX + 32];
-    int served = 0;
+    char output[PATH_MAX], report[PATH_MAX], url[FU_JOB_ID_MAX + 32], report_url[FU_JOB_ID_MAX + 32];
+    int served = 0, has_report = 0;
     if (j->status == FU_JOB_COMPLETED) {
-        job_output(s, j->id, output, sizeof output);
+        job_files(s, j->id, output, report, sizeof output);
         served = fu_workspace_owns_output(&s->ws, output);
+        has_report = report_served(s, report);
         snprintf(url, sizeof url, "/api/jobs/%s/output", j->id);
+        snprintf(report_url, sizeof report_url, "/api/jobs/%s/report", j->id);
     }
     double eta = j->fps > 0 && j->frames_total > j->frames_done ? (j->frames_total - j->frames_done) / j->fps : 0;
     return json_pack("{s:s,s:s,s:f,s:s?,s:i,s:s,s:s?,s:s,s:I,s:I,s:f,s:o?,s:b,s:s?,s:s?}", "id", j->id, "status",
@@ -343,11 +340,12 @@ static int read_small(const char *path, size_t max, char **data, size_t *size)
  * made with "report": true. */
 static enum MHD_Result serve_report(fu_server *s, struct MHD_Connection *c, const fu_job_info *j)
 {
-    char path[PATH_MAX];
+    char output[PATH_MAX], path[PATH_MAX];
     if (j->status != FU_JOB_COMPLETED)
         return fu_http_error(c, MHD_HTTP_CONFLICT, "job %s is %s; its report is not ready", j->id,
                              fu_job_status_name(j->status));
-    if (!report_served(s, j->id, path, sizeof path))
+    job_files(s, j->id, output, path, sizeof path);
+    if (!report_served(s, path))
         return fu_http_error(c, MHD_HTTP_NOT_FOUND, "job %s has no quality report (ask for one with \"report\": true)",
                              j->id);
     size_t size = 0;
@@ -376,8 +374,7 @@ static enum MHD_Result remove_job(fu_server *s, struct MHD_Connection *c, const 
     char path[PATH_MAX];
     fu_err err;
     char report[PATH_MAX];
-    job_output(s, j->id, path, sizeof path);
-    job_report(s, j->id, report, sizeof report);
+    job_files(s, j->id, path, report, sizeof path);
     int owned = fu_workspace_owns_output(&s->ws, path);
     if (fu_job_delete(s->store, j->id, &err) != FACEFUSE_OK)
         return fu_http_error(c, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? MHD_HTTP_CONFLICT

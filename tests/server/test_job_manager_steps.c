@@ -172,6 +172,17 @@ static void hostile_step_requests(void)
     s = status_of("POST", "api/jobs/jm-1/steps", "{\"target\":\"../../etc/passwd\"}");
     CHECK(s == 400 || s == 404, "a traversal target answers %ld", s);
     CHECK(status_of("POST", "api/jobs/jm-1/steps", "not json") == 400, "a body that is not JSON");
+    /* a foreign page cannot make or edit jobs */
+    char url[256];
+    static const char *const evil[] = {"Origin: http://evil.example", NULL};
+    snprintf(url, sizeof url, "%sapi/jobs/from-evil", base);
+    api_reply r = api_request("PUT", url, evil, "", 0);
+    CHECK(r.status == 403, "a cross-site PUT answers %ld", r.status);
+    api_reply_free(&r);
+    snprintf(url, sizeof url, "%sapi/jobs/jm-1/steps/0", base);
+    r = api_request("DELETE", url, evil, NULL, 0);
+    CHECK(r.status == 403, "a cross-site DELETE of a step answers %ld", r.status);
+    api_reply_free(&r);
 }
 
 static void only_drafted_jobs_change(void)
