@@ -6,7 +6,8 @@
  *   without it every queued job runs;
  * - job-retry-all runs the failed jobs again (one whose input came back
  *   completes); job-run and job-retry take only a queued / failed job;
- * - one action at a time (409), Stop makes the running job fail "stopped";
+ * - one action at a time (409), the running job's progress is in GET
+ *   /api/log, Stop makes the running job fail "stopped";
  * - bad requests: an unknown action, a missing or malformed job id, an
  *   unknown job.
  */
@@ -140,6 +141,16 @@ static void one_action_at_a_time_and_stop(void)
     for (int i = 0; i < 100 && strcmp(status_name(id, buf, sizeof buf), "running"); i++)
         usleep(20000);
     CHECK(status_of("POST", "api/runner", "{\"action\":\"job-run-all\"}") == 409, "a second action started");
+    /* the terminal shows the running job's progress */
+    long status;
+    int shown = 0;
+    for (int i = 0; i < 40 && !shown; i++, usleep(50000)) {
+        json_t *log = call("GET", "api/log", NULL, &status);
+        const char *line = json_string_value(json_array_get(json_object_get(log, "progress"), 0));
+        shown = line && strstr(line, id) && strstr(line, "%");
+        json_decref(log);
+    }
+    CHECK(shown, "GET /api/log shows no progress line for the running job");
     CHECK(status_of("POST", "api/runner/stop", "") == 202, "stop");
     CHECK(!strcmp(wait_runner(buf, sizeof buf), "stopped"), "after Stop the outcome is %s", buf);
     CHECK(!strcmp(status_name(id, buf, sizeof buf), "failed"), "the stopped job is %s", buf);
