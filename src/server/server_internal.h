@@ -57,6 +57,9 @@ struct fu_server {
     volatile int stopping;
     fu_live *live;              /* NULL when the service has no live mode */
     fu_bench *bench;            /* NULL when the service has no benchmark */
+
+    struct fu_log_ring *log;    /* recent log lines (log_ring.h, api_log.c) */
+    struct fu_ui_runner *runner; /* the job_runner component (api_runner.c) */
 };
 
 /* One request's state between libmicrohttpd's calls of the handler. */
@@ -120,6 +123,11 @@ void fu_bench_free(fu_server *s);
 
 /* ---- events.c */
 enum MHD_Result fu_events_respond(fu_server *s, struct MHD_Connection *c, const char *job_id);
+
+/* ---- api_runner.c */
+typedef struct fu_ui_runner fu_ui_runner;
+facefuse_status fu_runner_new(fu_server *s, fu_err *err);
+void fu_runner_free(fu_server *s);
 
 /* ---- worker.c */
 facefuse_status fu_workers_start(fu_server *s, fu_err *err);
