@@ -315,7 +315,8 @@ async function runPreview() {
     const r = await fetch('/api/preview', {
       method: 'POST', signal: abort.signal, headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ sources: state.sources.map((s) => s.id), target: state.target.id, frame: state.frame,
-        resolution: +$('#preview-resolution').value, options: changedOptions() }),
+        resolution: +$('#preview-resolution').value, options: changedOptions(),
+        mode: $('#preview-mode').value === 'faces' ? 'face-by-face' : 'default' }),
     });
     if (!r.ok) throw new Error((await r.json()).error);
     const blob = await r.blob();
@@ -334,11 +335,17 @@ async function runPreview() {
   }
 }
 
+// side, split and result show the processed frame beside / over the
+// original; faces (FaceFusion's face-by-face) asks the server for each
+// face's crop before | after and shows that alone.
 function setPreviewMode(mode) {
   const p = $('#preview');
+  const faces = mode === 'faces', wasFaces = p.dataset.faces === '1';
+  p.dataset.faces = faces ? '1' : '0';
   p.classList.remove('side', 'split', 'result');
-  p.classList.add(mode);
+  p.classList.add(faces ? 'result' : mode);
   applySplit();
+  if (faces !== wasFaces) schedulePreview();
 }
 
 function applySplit() {
@@ -444,7 +451,7 @@ async function start() {
   const workflow = state.ui.workflow;
   const body = {
     sources: state.sources.map((s) => s.id), target: state.target.id,
-    output: $('#output-name').value.trim() || null, options: jobOptions(),
+    output: $('#output-name').value.trim() || null, options: jobOptions(), report: $('#report').checked,
   };
   if (workflow === 'job_runner') body.run = false;
   if (workflow === 'job_manager') body.job = $('#job-id').value.trim() || newJobId();
@@ -505,6 +512,7 @@ function jobActions(job) {
   if (job.status === 'queued' || job.status === 'running') act('cancel', () => api('POST', `/api/jobs/${job.id}/cancel`));
   if (job.status === 'failed' || job.status === 'cancelled') act('retry', async () => { await api('POST', `/api/jobs/${job.id}/retry`); watch(job.id); });
   if (job.output) cell.append(el('a', { class: 'button', href: `${job.output}?download=1` }, 'download'));
+  if (job.report) cell.append(el('a', { class: 'button report', href: job.report, target: '_blank', rel: 'noopener' }, 'report'));
   if (job.status !== 'running') act('delete', () => api('DELETE', `/api/jobs/${job.id}`));
   return cell;
 }

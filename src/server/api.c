@@ -11,7 +11,7 @@
 #include "server/api.h"
 #include "server/web_assets.h"
 
-#define MAX_SEGMENTS 5
+#define MAX_SEGMENTS 6
 
 /* Splits url into segments; -1 for empty, "." or ".." segments. */
 static int split(const char *url, char seg[MAX_SEGMENTS][160], int *count)
@@ -39,6 +39,10 @@ static int split(const char *url, char seg[MAX_SEGMENTS][160], int *count)
 
 body_kind fu_api_body_kind(const char *method, const char *url)
 {
+    /* job_manager's steps, job_runner's start, the terminal's level */
+    if ((!strcmp(method, "POST") && !strncmp(url, "/api/jobs/", 10) && strstr(url, "/steps")) ||
+        (!strcmp(method, "POST") && !strcmp(url, "/api/runner")) || (!strcmp(method, "PUT") && !strcmp(url, "/api/log")))
+        return BODY_JSON;
     if (strcmp(method, "POST") != 0)
         return BODY_NONE;
     if (!strcmp(url, "/api/files"))
@@ -107,6 +111,12 @@ enum MHD_Result fu_api_route(fu_server *s, struct MHD_Connection *c, const char 
         return fu_api_faces(s, c, method);
     if (n == 3 && !strcmp(seg[1], "thumbs"))
         return fu_api_thumb(s, c, method, seg[2]);
+    if (!strcmp(seg[1], "jobs") && n >= 4 && !strcmp(seg[3], "steps"))
+        return fu_api_steps(s, c, method, seg[2], n > 4 ? seg[4] : NULL, n > 5 ? seg[5] : NULL, req);
+    if (n == 2 && !strcmp(seg[1], "log"))
+        return fu_api_log(s, c, method, req);
+    if (!strcmp(seg[1], "runner") && n <= 3)
+        return fu_api_runner(s, c, method, n > 2 ? seg[2] : NULL, req);
     if (!strcmp(seg[1], "jobs") && n <= 4)
         return fu_api_jobs(s, c, method, n > 2 ? seg[2] : NULL, n > 3 ? seg[3] : NULL, req);
     return fu_http_error(c, MHD_HTTP_NOT_FOUND, "no such address");

@@ -20,6 +20,22 @@ enum MHD_Result fu_api_thumb(fu_server *s, struct MHD_Connection *c, const char 
 enum MHD_Result fu_api_jobs(fu_server *s, struct MHD_Connection *c, const char *method, const char *id,
                             const char *action, fu_request *req);
 
+/* PUT /api/jobs/ID (job-create) and /api/jobs/ID/steps[/N[/remix]]
+ * (api_steps.c); /api/log (api_log.c); /api/runner[/stop] (api_runner.c). */
+enum MHD_Result fu_api_job_draft(fu_server *s, struct MHD_Connection *c, const char *raw_id);
+enum MHD_Result fu_api_steps(fu_server *s, struct MHD_Connection *c, const char *method, const char *id,
+                             const char *index, const char *action, fu_request *req);
+enum MHD_Result fu_api_log(fu_server *s, struct MHD_Connection *c, const char *method, fu_request *req);
+enum MHD_Result fu_api_runner(fu_server *s, struct MHD_Connection *c, const char *method, const char *action,
+                              fu_request *req);
+
+/* A step of job id from a request body as POST /api/jobs takes it
+ * (sources, target, output name, options): validated, complete, writing a
+ * new file of the workspace's outputs; *step_json malloc'd, label the
+ * output's name. 0, or -1 with the HTTP status and the reason. */
+int fu_api_step_from_body(fu_server *s, json_t *body, const char *id, char **step_json, char *label,
+                          size_t label_size, unsigned *status, char *why, size_t why_size);
+
 /* A request body's sources, target and options as step options:
  * {"--source-paths": [...], "--target-path": [...], option: [words]...}.
  * *target_kind receives "image" or "video". On a bad request returns NULL

@@ -14,34 +14,55 @@
 #include "pipeline/jobs/job_id.h"
 #include "server/api.h"
 
-/* The output path of a job: its last step's --output-path ("" if none). */
-static void job_output(fu_server *s, const char *id, char *out, size_t size)
+/* The output path and the quality report (--quality-report) of a job's
+ * last step, "" when none; one read of the steps. report may be NULL. */
+static void job_files(fu_server *s, const char *id, char *out, char *report, size_t size)
 {
     fu_job_step *steps = NULL;
     int n = 0, found = 0;
     out[0] = '\0';
-    if (fu_job_steps(s->store, id, &steps, &n, NULL) == FACEFUSE_OK && n > 0)
+    if (report)
+        report[0] = '\0';
+    if (fu_job_steps(s->store, id, &steps, &n, NULL) == FACEFUSE_OK && n > 0) {
         fu_job_args_first(steps[n - 1].args, FU_ARG_OUTPUT_PATH, out, size, &found, NULL);
+        if (report)
+            fu_job_args_first(steps[n - 1].args, "--quality-report", report, size, &found, NULL);
+    }
     fu_job_steps_free(steps, n);
+}
+
+static void job_output(fu_server *s, const char *id, char *out, size_t size)
+{
+    job_files(s, id, out, NULL, size);
+}
+
+#define REPORT_MAX_BYTES (64u << 20)
+
+/* A report the UI's workspace holds. */
+static int report_served(fu_server *s, const char *path)
+{
+    return path[0] && fu_workspace_owns_output(&s->ws, path) && access(path, R_OK) == 0;
 }
 
 json_t *fu_api_job_json(fu_server *s, const fu_job_info *j)
 {
-    char output[PATH_MAX], url[FU_JOB_ID_MAX + 32];
-    int served = 0;
+    char output[PATH_MAX], report[PATH_MAX], url[FU_JOB_ID_MAX + 32], report_url[FU_JOB_ID_MAX + 32];
+    int served = 0, has_report = 0;
     if (j->status == FU_JOB_COMPLETED) {
-        job_output(s, j->id, output, sizeof output);
+        job_files(s, j->id, output, report, sizeof output);
         served = fu_workspace_owns_output(&s->ws, output);
+        has_report = report_served(s, report);
         snprintf(url, sizeof url, "/api/jobs/%s/output", j->id);
+        snprintf(report_url, sizeof report_url, "/api/jobs/%s/report", j->id);
     }
     double eta = j->fps > 0 && j->frames_total > j->frames_done ? (j->frames_total - j->frames_done) / j->fps : 0;
-    return json_pack("{s:s,s:s,s:f,s:s?,s:i,s:s,s:s?,s:s,s:I,s:I,s:f,s:o?,s:b,s:s?}", "id", j->id, "status",
+    return json_pack("{s:s,s:s,s:f,s:s?,s:i,s:s,s:s?,s:s,s:I,s:I,s:f,s:o?,s:b,s:s?,s:s?}", "id", j->id, "status",
                      fu_job_status_name(j->status), "progress", j->progress, "error", j->error[0] ? j->error : NULL,
                      "steps", j->step_count, "date_created", j->date_created, "date_updated",
                      j->date_updated[0] ? j->date_updated : NULL, "label", j->label, "frames",
                      (json_int_t)j->frames_done, "total", (json_int_t)j->frames_total, "fps", j->fps, "eta_s",
                      j->status == FU_JOB_RUNNING && eta > 0 ? json_real(eta) : NULL, "auto_run", j->auto_run,
-                     "output", served ? url : NULL);
+                     "output", served ? url : NULL, "report", has_report ? report_url : NULL);
 }
 
 /* ------------------------------------------------------------ POST /api/jobs */
@@ -117,18 +138,12 @@ static int parse_job_request(json_t *body, job_request *r, char *why, size_t why
 }
 
 /* The job a step goes to: a new ui-<time>-<random> job, or the drafted one
- * asked for; *step receives the index the step will have. */
-static facefuse_status job_for(fu_server *s, const job_request *r, char *id, int *step, fu_err *err)
+ * asked for. */
+static facefuse_status job_for(const job_request *r, char *id, fu_err *err)
 {
     char hex[9];
-    fu_job_info j;
-    *step = 0;
-    if (r->draft) {
-        facefuse_status st = fu_job_id_sanitize(r->draft, id, err);
-        if (st == FACEFUSE_OK && fu_job_get(s->store, id, &j, NULL) == FACEFUSE_OK)
-            *step = j.step_count;
-        return st;
-    }
+    if (r->draft)
+        return fu_job_id_sanitize(r->draft, id, err);
     fu_job_suggest_id("ui", id, FU_JOB_ID_MAX);
     if (fu_random_hex(hex, 4, err) != FACEFUSE_OK)
         return err->code;
@@ -156,63 +171,107 @@ static facefuse_status file_step(fu_server *s, const job_request *r, const char 
     return st;
 }
 
+/* A step output name not used by any step of job id yet: "ID.ext" for a
+ * job's first step, else "ID-K.ext" with K from the step count up (steps
+ * removed and inserted keep their names: two steps never share an output,
+ * which the runner would join). */
+static void step_output_name(fu_server *s, const char *id, const char *ext, char *out, size_t size)
+{
+    fu_job_step *steps = NULL;
+    int n = 0;
+    if (fu_job_steps(s->store, id, &steps, &n, NULL) != FACEFUSE_OK)
+        n = 0;
+    for (int k = n;; k++) {
+        char have[PATH_MAX];
+        int found = 0, used = 0;
+        if (k == 0)
+            snprintf(out, size, "%.3800s/outputs/%s.%s", s->ws.root, id, ext);
+        else
+            snprintf(out, size, "%.3800s/outputs/%s-%d.%s", s->ws.root, id, k, ext);
+        for (int i = 0; i < n && !used; i++)
+            used = fu_job_args_first(steps[i].args, FU_ARG_OUTPUT_PATH, have, sizeof have, &found, NULL) ==
+                       FACEFUSE_OK && found && !strcmp(have, out);
+        if (!used)
+            break;
+    }
+    fu_job_steps_free(steps, n);
+}
+
+int fu_api_step_from_body(fu_server *s, json_t *body, const char *id, char **step_json, char *label,
+                          size_t label_size, unsigned *status, char *why, size_t why_size)
+{
+    char ext[16], output[PATH_MAX + 64];
+    const char *kind, *name = NULL;
+    fu_err err;
+    *step_json = NULL;
+    json_t *args = fu_api_request_args(s, body, &kind, status, why, why_size);
+    if (!args)
+        return -1;
+    *status = MHD_HTTP_BAD_REQUEST;
+    json_t *out_v = json_object_get(body, "output");
+    if (out_v && !json_is_null(out_v) && !(name = json_string_value(out_v))) {
+        snprintf(why, why_size, "\"output\" must be a file name such as \"result.mp4\"");
+        json_decref(args);
+        return -1;
+    }
+    const char *tp = json_string_value(json_array_get(json_object_get(args, FU_ARG_TARGET_PATH), 0));
+    if (output_ext(name, kind, tp, ext, sizeof ext, why, why_size) != 0) {
+        json_decref(args);
+        return -1;
+    }
+    json_t *report = json_object_get(body, "report");
+    if (report && !json_is_boolean(report)) {
+        snprintf(why, why_size, "\"report\" must be true or false (a quality report beside the output)");
+        json_decref(args);
+        return -1;
+    }
+    step_output_name(s, id, ext, output, sizeof output);
+    json_object_set_new(args, FU_ARG_OUTPUT_PATH, json_pack("[s]", output));
+    if (json_is_true(report)) { /* <output without extension>.report.html, in the workspace */
+        char path[PATH_MAX + 80];
+        snprintf(path, sizeof path, "%.*s.report.html", (int)(strlen(output) - strlen(ext) - 1), output);
+        json_object_set_new(args, "--quality-report", json_pack("[s]", path));
+    }
+    label_of(name, id, ext, label, label_size);
+    facefuse_status st = fu_api_validate(s, args, step_json, &err);
+    json_decref(args);
+    if (st == FACEFUSE_OK && !*step_json)
+        st = fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    if (st != FACEFUSE_OK) {
+        *status = fu_http_status_of(err.code);
+        snprintf(why, why_size, "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static enum MHD_Result create_job(fu_server *s, struct MHD_Connection *c, fu_request *req)
 {
-    char why[FU_ERRMSG_MAX], ext[16], id[FU_JOB_ID_MAX], output[PATH_MAX + 64], label[128];
+    char why[FU_ERRMSG_MAX], id[FU_JOB_ID_MAX], label[128];
     unsigned status = MHD_HTTP_BAD_REQUEST;
-    const char *kind, *name = NULL;
     job_request jr;
     json_error_t je;
     fu_err err;
-    int step = 0;
     json_t *body = req->data ? json_loadb(req->data, req->size, JSON_REJECT_DUPLICATES, &je) : NULL;
     if (!body)
         return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "the body is not valid JSON%s%s", req->data ? ": " : " (empty)",
                              req->data ? je.text : "");
-    json_t *args = fu_api_request_args(s, body, &kind, &status, why, sizeof why);
-    json_t *out_v = json_object_get(body, "output");
-    if (args && out_v && !json_is_null(out_v) && !(name = json_string_value(out_v))) {
-        status = MHD_HTTP_BAD_REQUEST;
-        snprintf(why, sizeof why, "\"output\" must be a file name such as \"result.mp4\"");
-        json_decref(args);
-        args = NULL;
-    }
-    if (args && parse_job_request(body, &jr, why, sizeof why) != 0) {
-        status = MHD_HTTP_BAD_REQUEST;
-        json_decref(args);
-        args = NULL;
-    }
-    if (args) {
-        const char *tp = json_string_value(json_array_get(json_object_get(args, FU_ARG_TARGET_PATH), 0));
-        if (output_ext(name, kind, tp, ext, sizeof ext, why, sizeof why) != 0) {
-            status = MHD_HTTP_BAD_REQUEST;
-            json_decref(args);
-            args = NULL;
-        }
-    }
-    if (!args) {
+    if (!json_is_object(body) || parse_job_request(body, &jr, why, sizeof why) != 0) {
+        if (!json_is_object(body))
+            snprintf(why, sizeof why, "the body must be a JSON object");
         json_decref(body);
-        return fu_http_error(c, status, "%s", why);
+        return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "%s", why);
     }
-    if (job_for(s, &jr, id, &step, &err) != FACEFUSE_OK) {
+    if (job_for(&jr, id, &err) != FACEFUSE_OK) {
         json_decref(body);
-        json_decref(args);
         return fu_http_fail(c, &err);
     }
-    if (step > 0)
-        snprintf(output, sizeof output, "%.3800s/outputs/%s-%d.%s", s->ws.root, id, step, ext);
-    else
-        snprintf(output, sizeof output, "%.3800s/outputs/%s.%s", s->ws.root, id, ext);
-    json_object_set_new(args, FU_ARG_OUTPUT_PATH, json_pack("[s]", output));
-    label_of(name, id, ext, label, sizeof label);
-    json_decref(body);
-
     char *text = NULL;
-    facefuse_status st = fu_api_validate(s, args, &text, &err);
-    json_decref(args);
-    if (st != FACEFUSE_OK)
-        return fu_http_fail(c, &err);
-    st = text ? file_step(s, &jr, id, text, label, &err) : fu_fail(&err, FACEFUSE_ERR_NO_MEMORY, "out of memory");
+    int bad = fu_api_step_from_body(s, body, id, &text, label, sizeof label, &status, why, sizeof why);
+    json_decref(body);
+    if (bad)
+        return fu_http_error(c, status, "%s", why);
+    facefuse_status st = file_step(s, &jr, id, text, label, &err);
     free(text);
     if (st != FACEFUSE_OK)
         return fu_http_error(c, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? MHD_HTTP_CONFLICT
@@ -256,11 +315,66 @@ static enum MHD_Result output(fu_server *s, struct MHD_Connection *c, const fu_j
     return fu_http_file(c, path, fu_api_mime_of(path), download && strcmp(download, "0") ? j->label : NULL);
 }
 
+/* A file of at most max bytes into *data (malloc'd). 0, or -1. */
+static int read_small(const char *path, size_t max, char **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    *data = NULL;
+    *size = 0;
+    if (!f)
+        return -1;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n < 0 || (size_t)n > max || fseek(f, 0, SEEK_SET) != 0 || !(*data = malloc((size_t)n + 1)) ||
+        fread(*data, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        free(*data);
+        *data = NULL;
+        return -1;
+    }
+    fclose(f);
+    *size = (size_t)n;
+    return 0;
+}
+
+/* GET /api/jobs/ID/report: the quality report (HTML) of a completed job
+ * made with "report": true. */
+static enum MHD_Result serve_report(fu_server *s, struct MHD_Connection *c, const fu_job_info *j)
+{
+    char output[PATH_MAX], path[PATH_MAX];
+    if (j->status != FU_JOB_COMPLETED)
+        return fu_http_error(c, MHD_HTTP_CONFLICT, "job %s is %s; its report is not ready", j->id,
+                             fu_job_status_name(j->status));
+    job_files(s, j->id, output, path, sizeof path);
+    if (!report_served(s, path))
+        return fu_http_error(c, MHD_HTTP_NOT_FOUND, "job %s has no quality report (ask for one with \"report\": true)",
+                             j->id);
+    size_t size = 0;
+    char *data = NULL;
+    if (read_small(path, REPORT_MAX_BYTES, &data, &size) != 0)
+        return fu_http_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot read job %s's report", j->id);
+    struct MHD_Response *r = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(data);
+        return MHD_NO;
+    }
+    /* The report is one page with its own <style> and data: images, no
+     * scripts: a sandboxed page that may load nothing else. */
+    fu_http_security_headers(r, 0);
+    MHD_add_response_header(r, "Content-Type", "text/html; charset=utf-8");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "Content-Security-Policy", "default-src 'none'; img-src data:; "
+                                                          "style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 static enum MHD_Result remove_job(fu_server *s, struct MHD_Connection *c, const fu_job_info *j)
 {
     char path[PATH_MAX];
     fu_err err;
-    job_output(s, j->id, path, sizeof path);
+    char report[PATH_MAX];
+    job_files(s, j->id, path, report, sizeof path);
     int owned = fu_workspace_owns_output(&s->ws, path);
     if (fu_job_delete(s->store, j->id, &err) != FACEFUSE_OK)
         return fu_http_error(c, err.code == FACEFUSE_ERR_INVALID_ARGUMENT ? MHD_HTTP_CONFLICT
@@ -268,6 +382,8 @@ static enum MHD_Result remove_job(fu_server *s, struct MHD_Connection *c, const 
                              "%s", err.msg);
     if (owned) /* the UI's own file; a command-line job's output stays where it is */
         unlink(path);
+    if (report[0] && fu_workspace_owns_output(&s->ws, report))
+        unlink(report);
     return fu_http_json(c, MHD_HTTP_OK, json_pack("{s:s}", "deleted", j->id));
 }
 
@@ -317,6 +433,8 @@ enum MHD_Result fu_api_jobs(fu_server *s, struct MHD_Connection *c, const char *
             return create_job(s, c, req);
         return fu_api_method_not_allowed(c, "GET, POST");
     }
+    if (!action && !strcmp(method, "PUT")) /* job-create: the id sanitised as FaceFusion's */
+        return fu_api_job_draft(s, c, id);
     if (!fu_job_id_is_valid(id))
         return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "'%.60s' is not a job id (letters, digits and '-')", id);
     if (fu_job_get(s->store, id, &j, &err) != FACEFUSE_OK)
@@ -326,12 +444,14 @@ enum MHD_Result fu_api_jobs(fu_server *s, struct MHD_Connection *c, const char *
             return fu_http_json(c, MHD_HTTP_OK, fu_api_job_json(s, &j));
         if (!strcmp(method, "DELETE"))
             return remove_job(s, c, &j);
-        return fu_api_method_not_allowed(c, "GET, DELETE");
+        return fu_api_method_not_allowed(c, "GET, PUT, DELETE");
     }
     if (!strcmp(action, "events"))
         return strcmp(method, "GET") ? fu_api_method_not_allowed(c, "GET") : fu_events_respond(s, c, id);
     if (!strcmp(action, "output"))
         return strcmp(method, "GET") ? fu_api_method_not_allowed(c, "GET") : output(s, c, &j);
+    if (!strcmp(action, "report"))
+        return strcmp(method, "GET") ? fu_api_method_not_allowed(c, "GET") : serve_report(s, c, &j);
     static const struct {
         const char *name;
         change_kind kind;

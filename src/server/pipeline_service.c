@@ -29,6 +29,7 @@
 #include "media/video_reader.h"
 #include "pipeline/chain.h"
 #include "pipeline/jobs/job_step.h"
+#include "processors/deep_swapper.h"
 #include "processors/processor.h"
 
 #define PREVIEW_JPEG_QUALITY 90
@@ -114,9 +115,25 @@ static json_t *value_json(const fu_option *o, const fu_optval *v)
     return v->n ? word_json(o, v->words[0]) : json_null();
 }
 
+/* The user's own deep swapper models (<model dir>/custom/NAME.*), as
+ * "custom/NAME" after FaceFusion's: its model dropdown lists them too. */
+static void add_custom_models(fu_pipeline_service *s, json_t *choices)
+{
+    char **ids = NULL;
+    int n = 0;
+    if (fu_deep_swapper_custom_models(s->ctx->store.dir, &ids, &n, NULL) != FACEFUSE_OK)
+        return;
+    for (int i = 0; i < n; i++) {
+        json_t *id = json_string(ids[i]); /* NULL for a name that is not UTF-8: left out */
+        if (id)
+            json_array_append_new(choices, id);
+    }
+    fu_deep_swapper_free_ids(ids, n);
+}
+
 /* The choices the page may offer: the table's, less the values this build
  * refuses, and for the processor list those this build has. */
-static json_t *choices_json(const fu_option *o)
+static json_t *choices_json(fu_pipeline_service *s, const fu_option *o)
 {
     const char *choices = fu_option_choices(o); /* the table's, or those the module builds */
     char *buf, *save = NULL;
@@ -133,6 +150,8 @@ static json_t *choices_json(const fu_option *o)
         json_array_append_new(a, word_json(o, w));
     }
     free(buf);
+    if (a && !strcmp(o->name, "--deep-swapper-model"))
+        add_custom_models(s, a);
     return a;
 }
 
@@ -150,9 +169,11 @@ static facefuse_status svc_options(void *user, char **out, fu_err *err)
         const fu_option_group *g = fu_optset_group_of(&s->base, i);
         if ((o->flags & (FU_OPTF_JOB | FU_OPTF_FRONT | FU_OPTF_PATH)) || !fu_job_step_option(o))
             continue;
+        if (!strcmp(o->name, "--quality-report")) /* a path: the server names it ("report": true) */
+            continue;
         int ranged = o->min < o->max;
         json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:s,s:b}", "name", o->name, "group", g->title,
-                              "module", g->id, "type", fu_option_type_name(o), "choices", choices_json(o), "min",
+                              "module", g->id, "type", fu_option_type_name(o), "choices", choices_json(s, o), "min",
                               number_or_null(ranged, o->min), "max", number_or_null(ranged, o->max), "step",
                               number_or_null(ranged && o->step > 0, o->step), "default",
                               value_json(o, &s->base.vals[i]), "help", o->help ? o->help : "", "multiple",
@@ -380,12 +401,73 @@ static facefuse_status restrict_frame(facefuse_image *frame, int max_px, fu_err 
     return FACEFUSE_OK;
 }
 
-static facefuse_status svc_preview(void *user, const char *json, int64_t index, int max_px, fu_service_image *out,
-                                   fu_err *err)
+/* ------------------------------------------------------------ face by face */
+
+#define FACE_PAIRS_MAX 8
+
+/* The face's box padded by a quarter on each side (FaceFusion's
+ * extract_crop_frame), cut to a centred square (fit_cover_frame), scaled to
+ * side × side into dst at (x, y). */
+static facefuse_status paste_face(const facefuse_image *src, const float box[4], facefuse_image *dst, int x, int y,
+                                  int side)
 {
-    fu_pipeline_service *s = user;
+    float w = box[2] - box[0], h = box[3] - box[1];
+    int x0 = (int)fmaxf(0, box[0] - w * 0.25f), y0 = (int)fmaxf(0, box[1] - h * 0.25f);
+    int x1 = (int)fminf((float)src->width, box[2] + w * 0.25f), y1 = (int)fminf((float)src->height, box[3] + h * 0.25f);
+    int sq = x1 - x0 < y1 - y0 ? x1 - x0 : y1 - y0;
+    if (sq <= 0)
+        return FACEFUSE_OK; /* a box outside the frame: left black */
+    x0 += (x1 - x0 - sq) / 2;
+    y0 += (y1 - y0 - sq) / 2;
+    facefuse_image crop = {0}, scaled = {0};
+    if (facefuse_image_alloc(&crop, sq, sq, src->channels) != FACEFUSE_OK)
+        return FACEFUSE_ERR_NO_MEMORY;
+    for (int r = 0; r < sq; r++)
+        memcpy(crop.data + (size_t)r * crop.stride, src->data + (size_t)(y0 + r) * src->stride + (size_t)x0 * src->channels,
+               (size_t)sq * src->channels);
+    facefuse_status st = fu_resize(&crop, &scaled, side, side);
+    for (int r = 0; st == FACEFUSE_OK && r < side; r++)
+        memcpy(dst->data + (size_t)(y + r) * dst->stride + (size_t)x * dst->channels,
+               scaled.data + (size_t)r * scaled.stride, (size_t)side * dst->channels);
+    facefuse_image_free(&crop);
+    facefuse_image_free(&scaled);
+    return st;
+}
+
+/* Each selected face, before | after, one row a face (FaceFusion's
+ * face-by-face preview, for every face rather than the first); no face
+ * gives a black 1024 × 512 pair, as FaceFusion's empty frames. */
+static facefuse_status face_pairs(const facefuse_image *before, const facefuse_image *after,
+                                  const fu_frame_faces *faces, facefuse_image *out, fu_err *err)
+{
+    int n = faces->selected_count < FACE_PAIRS_MAX ? faces->selected_count : FACE_PAIRS_MAX;
+    int side = 512;
+    if (n > 0) {
+        const float *b = faces->selected[0].box;
+        float w = (b[2] - b[0]) * 1.5f, h = (b[3] - b[1]) * 1.5f;
+        side = (int)(w < h ? w : h);
+        side = side < 64 ? 64 : side > 512 ? 512 : side;
+    }
+    if (facefuse_image_alloc(out, 2 * side, (n > 0 ? n : 1) * side, after->channels) != FACEFUSE_OK)
+        return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the face-by-face preview");
+    memset(out->data, 0, (size_t)out->stride * out->height);
+    if (out->channels == 4) /* opaque black */
+        for (int y = 0; y < out->height; y++)
+            for (int x = 0; x < out->width; x++)
+                out->data[(size_t)y * out->stride + (size_t)x * 4 + 3] = 255;
+    for (int i = 0; i < n; i++)
+        if (paste_face(before, faces->selected[i].box, out, 0, i * side, side) != FACEFUSE_OK ||
+            paste_face(after, faces->selected[i].box, out, side, i * side, side) != FACEFUSE_OK)
+            return fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the face-by-face preview");
+    return FACEFUSE_OK;
+}
+
+static facefuse_status preview(fu_pipeline_service *s, const char *json, int64_t index, int max_px,
+                               int face_by_face, fu_service_image *out, fu_err *err)
+{
     const facefuse_image *frame;
-    facefuse_image work = {0};
+    facefuse_image work = {0}, before = {0}, pairs = {0};
+    fu_frame_faces faces = {0};
     pthread_mutex_lock(&s->lock);
     facefuse_status rc = chain_for(s, json, err);
     if (rc == FACEFUSE_OK)
@@ -398,13 +480,47 @@ static facefuse_status svc_preview(void *user, const char *json, int64_t index, 
     }
     if (rc == FACEFUSE_OK)
         rc = restrict_frame(&work, max_px, err);
-    if (rc == FACEFUSE_OK)
+    if (rc == FACEFUSE_OK && !face_by_face)
         rc = fu_chain_process(s->chain, &work, index, NULL, err);
+    if (rc == FACEFUSE_OK && face_by_face) {
+        if (fu_image_copy(&before, &work) != FACEFUSE_OK)
+            rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the preview");
+        if (rc == FACEFUSE_OK)
+            rc = fu_chain_analyse(s->chain, &work, &faces, err);
+        if (rc == FACEFUSE_OK)
+            rc = fu_chain_apply(s->chain, &work, &faces, index, err);
+        /* a processor that resizes the frame (frame enhancer) moves the
+         * faces: crop the result where they are now */
+        if (rc == FACEFUSE_OK && (work.width != before.width || work.height != before.height)) {
+            facefuse_image scaled = {0};
+            if (fu_resize(&work, &scaled, before.width, before.height) != FACEFUSE_OK)
+                rc = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory for the preview");
+            facefuse_image_free(&work);
+            work = scaled;
+        }
+        if (rc == FACEFUSE_OK)
+            rc = face_pairs(&before, &work, &faces, &pairs, err);
+    }
     if (rc == FACEFUSE_OK)
-        rc = encode(&work, out, err);
+        rc = encode(face_by_face ? &pairs : &work, out, err);
     pthread_mutex_unlock(&s->lock);
+    fu_frame_faces_free(&faces);
     facefuse_image_free(&work);
+    facefuse_image_free(&before);
+    facefuse_image_free(&pairs);
     return rc;
+}
+
+static facefuse_status svc_preview(void *user, const char *json, int64_t index, int max_px, fu_service_image *out,
+                                   fu_err *err)
+{
+    return preview(user, json, index, max_px, 0, out, err);
+}
+
+static facefuse_status svc_preview_faces(void *user, const char *json, int64_t index, int max_px,
+                                         fu_service_image *out, fu_err *err)
+{
+    return preview(user, json, index, max_px, 1, out, err);
 }
 
 /* ------------------------------------------------------------ faces */
@@ -545,6 +661,7 @@ static facefuse_status svc_run_step(void *user, const char *json, const fu_job_p
 
 fu_service fu_pipeline_service_table(fu_pipeline_service *s)
 {
-    fu_service t = {s, svc_options, svc_validate, svc_probe, svc_frame, svc_preview, svc_faces, svc_run_step};
+    fu_service t = {s, svc_options, svc_validate, svc_probe, svc_frame, svc_preview, svc_faces, svc_run_step,
+                    svc_preview_faces};
     return t;
 }

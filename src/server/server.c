@@ -16,6 +16,7 @@
 
 #include "core/log.h"
 #include "pipeline/jobs/job_runner.h"
+#include "server/log_ring.h"
 #include "server/server_internal.h"
 
 fu_server_settings fu_server_default_settings(void)
@@ -351,6 +352,12 @@ facefuse_status fu_server_start(const fu_server_settings *settings, const fu_ser
         st = resolve(s, &addr, err);
     if (st == FACEFUSE_OK)
         st = choose_token(s, settings->token, err);
+    if (st == FACEFUSE_OK && !(s->log = fu_log_ring_new()))
+        st = fu_fail(err, FACEFUSE_ERR_NO_MEMORY, "out of memory starting the server");
+    if (st == FACEFUSE_OK) {
+        fu_log_set_tap(fu_log_ring_tap, s->log);
+        st = fu_runner_new(s, err);
+    }
     if (st == FACEFUSE_OK)
         st = fu_job_store_open(s->jobs_path, &s->store, err);
     if (st == FACEFUSE_OK)
@@ -404,6 +411,11 @@ void fu_server_stop(fu_server *s)
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     fu_workers_stop(s);
+    fu_runner_free(s);
+    if (s->log) {
+        fu_log_clear_tap(s->log);
+        fu_log_ring_free(s->log);
+    }
     fu_job_store_close(s->store);
     json_decref(s->options);
     pthread_cond_destroy(&s->work_cond);

@@ -47,6 +47,9 @@ struct fu_server {
     pthread_cond_t work_cond;
     char (*taken)[FU_JOB_ID_MAX]; /* the job each worker runs, "" when idle */
     volatile int stopping;
+
+    struct fu_log_ring *log;    /* recent log lines (log_ring.h, api_log.c) */
+    struct fu_ui_runner *runner; /* the job_runner component (api_runner.c) */
 };
 
 /* One request's state between libmicrohttpd's calls of the handler. */
@@ -101,6 +104,11 @@ json_t *fu_api_job_json(fu_server *s, const fu_job_info *j);
 
 /* ---- events.c */
 enum MHD_Result fu_events_respond(fu_server *s, struct MHD_Connection *c, const char *job_id);
+
+/* ---- api_runner.c */
+typedef struct fu_ui_runner fu_ui_runner;
+facefuse_status fu_runner_new(fu_server *s, fu_err *err);
+void fu_runner_free(fu_server *s);
 
 /* ---- worker.c */
 facefuse_status fu_workers_start(fu_server *s, fu_err *err);

@@ -79,6 +79,11 @@ typedef struct fu_service {
                              fu_err *err);
     /* Runs one job step (see job_runner.h). */
     fu_job_step_fn run_step;
+    /* As preview, FaceFusion's face-by-face mode: each selected face's crop
+     * of the frame before and after processing, side by side, a row per
+     * face. May be NULL (the preview answers 501). */
+    facefuse_status (*preview_faces)(void *user, const char *args_json, int64_t frame, int max_px,
+                                     fu_service_image *image, fu_err *err);
 } fu_service;
 
 void fu_service_image_free(fu_service_image *image);

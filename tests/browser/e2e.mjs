@@ -36,6 +36,40 @@ function previewDifference() {
   return sum / (w * h * 3);
 }
 
+// ---- jobsui: face-by-face preview, quality report, terminal (web/jobsui.js)
+// Before Start: the face-by-face preview shows crop pairs (twice as wide as
+// a row), then back to the side-by-side view; the quality report is asked
+// for. After the job: the report link of the finished job serves HTML, and
+// the terminal shows the server's log line for a level change.
+async function jobsuiBeforeStart(page) {
+  const v = +(await page.getAttribute('#preview-result', 'data-version'));
+  await page.selectOption('#preview-mode', 'faces');
+  await page.waitForFunction((n) => {
+    const r = document.querySelector('#preview-result');
+    return +r.dataset.version > n && r.complete && r.naturalWidth > 0;
+  }, v);
+  const [w, h] = await page.$eval('#preview-result', (img) => [img.naturalWidth, img.naturalHeight]);
+  check(w > 0 && w % 2 === 0 && h % (w / 2) === 0, `the face-by-face preview is ${w}x${h}, not rows of crop pairs`);
+  say(`face-by-face preview ${w}x${h}`);
+  const v2 = +(await page.getAttribute('#preview-result', 'data-version'));
+  await page.selectOption('#preview-mode', 'side');
+  await page.waitForFunction((n) => +document.querySelector('#preview-result').dataset.version > n, v2);
+  await page.check('#report');
+}
+
+async function jobsuiAfterJob(page) {
+  await page.waitForSelector('#recent-jobs a.report', { timeout: 10000 });
+  const href = await page.getAttribute('#recent-jobs a.report', 'href');
+  const report = await page.evaluate(async (u) => { const r = await fetch(u); return [r.status, r.headers.get('Content-Type'), (await r.text()).slice(0, 400)]; }, href);
+  check(report[0] === 200 && report[1].startsWith('text/html') && report[2].includes('<html'), `report ${href}: ${report[0]} ${report[1]}`);
+  say(`report link ${href} serves the quality report`);
+  await page.waitForSelector('body[data-jobsui="1"]');
+  await page.selectOption('#log-level', 'info');
+  await page.waitForFunction(() => [...document.querySelectorAll('#terminal-lines .log')].some((l) => l.textContent.includes('log level info')), null, { timeout: 5000 });
+  say(`terminal shows ${await page.$$eval('#terminal-lines .log', (l) => l.length)} server log lines`);
+}
+// ---- end jobsui
+
 const browser = await chromium.launch({
   executablePath: process.env.FACEFUSE_CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -81,6 +115,7 @@ try {
 
   // The job's states as the page shows them: an image target is one frame,
   // so its progress goes from the queued/running job at 0 % to 100 %.
+  await jobsuiBeforeStart(page);
   await page.evaluate(() => {
     window.__progress = [];
     const text = document.querySelector('#progress-text');
@@ -100,6 +135,7 @@ try {
   const file = path.join(outDir, `downloaded-${download.suggestedFilename()}`);
   await download.saveAs(file);
   console.log(`DOWNLOADED ${file}`);
+  await jobsuiAfterJob(page);
   await page.screenshot({ path: path.join(outDir, 'finished-page.png'), fullPage: true });
   say(`screenshot ${path.join(outDir, 'finished-page.png')}`);
   check(problems.length === 0, problems.join('; '));

@@ -312,7 +312,7 @@ static inline facefuse_status fake_run_step(void *user, const char *args_json, c
 
 static inline fu_service fake_service_table(fake_service *f)
 {
-    fu_service s = {f, fake_options, fake_validate, fake_probe, fake_frame, fake_preview, fake_faces, fake_run_step};
+    fu_service s = {f, fake_options, fake_validate, fake_probe, fake_frame, fake_preview, fake_faces, fake_run_step, NULL};
     return s;
 }
 

@@ -332,16 +332,23 @@ static int read_openapi_paths(doc_path *paths, int max)
     return n;
 }
 
-/* path with {id} filled: the file, the thumbnail or the job. */
+/* path with {id} filled (the file, the thumbnail or the job) and {index}
+ * with step 0. */
 static void fill_path(const char *doc, const char *file, const char *thumb, const char *job, char *out, size_t size)
 {
+    char once[256];
     const char *brace = strstr(doc, "{id}");
     if (!brace) {
-        snprintf(out, size, "%s", doc);
-        return;
+        snprintf(once, sizeof once, "%s", doc);
+    } else {
+        const char *id = !strncmp(doc, "/api/files/", 11) ? file : !strncmp(doc, "/api/thumbs/", 12) ? thumb : job;
+        snprintf(once, sizeof once, "%.*s%s%s", (int)(brace - doc), doc, id, brace + 4);
     }
-    const char *id = !strncmp(doc, "/api/files/", 11) ? file : !strncmp(doc, "/api/thumbs/", 12) ? thumb : job;
-    snprintf(out, size, "%.*s%s%s", (int)(brace - doc), doc, id, brace + 4);
+    brace = strstr(once, "{index}");
+    if (brace)
+        snprintf(out, size, "%.*s0%s", (int)(brace - once), once, brace + 7);
+    else
+        snprintf(out, size, "%s", once);
 }
 
 static void test_openapi_lists_every_route(void)
