@@ -110,6 +110,12 @@ char *tl_slurp(const char *path)
     return s;
 }
 
+const char *tl_cli_binary(void)
+{
+    const char *cli = getenv("FACEFUSE_CLI");
+    return cli && cli[0] ? cli : FACEFUSE_BINARY;
+}
+
 int tl_run_cli(const char *args, char **out, char **err)
 {
     return tl_run_cli_within(0, args, out, err);
@@ -122,7 +128,7 @@ int tl_run_cli_within(int seconds, const char *args, char **out, char **err)
     setenv("FACEFUSE_MODEL_DIR", FACEFUSE_TEST_MODELS, 0); /* ctest sets it; a direct run may not */
     if (seconds > 0)
         snprintf(limit, sizeof limit, "timeout -s KILL %d ", seconds);
-    snprintf(cmd, sizeof cmd, "%s%s %s </dev/null >'%s' 2>'%s'", limit, FACEFUSE_BINARY, args, o, e);
+    snprintf(cmd, sizeof cmd, "%s%s %s </dev/null >'%s' 2>'%s'", limit, tl_cli_binary(), args, o, e);
     int status = system(cmd);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     if (out)

@@ -49,6 +49,10 @@ const char *tl_test_models(const char *rel); /* the generated test models dir */
 const char *tl_tmpdir(void);                 /* a fresh directory for this test program */
 const char *tl_tmp(const char *name);        /* <tmpdir>/<name> */
 
+/* The facefuse program the CLI tests run: $FACEFUSE_CLI when set (the
+ * suite runs the hostile corpus a second time against a Release build that
+ * way), else the program of this build. */
+const char *tl_cli_binary(void);
 /* Runs the facefuse binary with args (a shell-quoted string); returns its exit
  * code and captures stdout and stderr into malloc'd strings (may pass NULL). */
 int tl_run_cli(const char *args, char **out, char **err);

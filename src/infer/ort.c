@@ -2,7 +2,8 @@
  * ort.c — ONNX Runtime sessions (see ort.h).
  *
  * The OrtEnv is created once per process (pthread_once) and never released:
- * ONNX Runtime does not support re-creating it. Sessions hold their I/O
+ * ONNX Runtime does not support re-creating it. Its telemetry is off (see
+ * ort_init). Sessions hold their I/O
  * descriptions so callers never deal with OrtTypeInfo. Float16 inputs and
  * outputs are converted here so every caller works in float32.
  */
@@ -36,6 +37,7 @@ struct fu_session {
 
 static const OrtApi *ort;
 static OrtEnv *ort_env;
+static void ignore_status(OrtStatus *st);
 static OrtStatus *ort_init_status;
 static pthread_once_t ort_once = PTHREAD_ONCE_INIT;
 static _Atomic int64_t ort_run_total_ns;
@@ -53,12 +55,25 @@ static const struct {
 };
 #define N_PROVIDERS (int)(sizeof provider_names / sizeof provider_names[0])
 
+/* ONNX Runtime 1.30's Linux build starts a telemetry system when the
+ * environment is created: a device id and an event database under
+ * ~/.cache/Microsoft/DeveloperTools/.onnxruntime, HTTPS uploads, and a
+ * background thread that ReleaseEnv does not stop. That thread reads memory
+ * the library's static destructors free at exit: the heap-use-after-free
+ * in an ONNX Runtime thread that ASan reported now and then at process exit
+ * under load. facefuse sends nothing anywhere, so it is off before the
+ * environment exists (ORT_DISABLE_TELEMETRY, read by CreateEnv; a value the
+ * user set is kept), and ETW-style events are disabled too. setenv runs
+ * once, inside pthread_once, before any ONNX Runtime thread exists. */
 static void ort_init(void)
 {
     ort = OrtGetApiBase()->GetApi(ORT_API_VERSION);
     if (!ort)
         return;
+    setenv("ORT_DISABLE_TELEMETRY", "1", 0);
     ort_init_status = ort->CreateEnv(ORT_LOGGING_LEVEL_ERROR, "facefuse", &ort_env);
+    if (!ort_init_status)
+        ignore_status(ort->DisableTelemetryEvents(ort_env));
 }
 
 static facefuse_status ort_ready(fu_err *err)

@@ -71,7 +71,9 @@ int fu_api_options_to_args(fu_server *s, json_t *options, json_t *args, char *wh
     json_object_foreach(options, name, value) {
         json_t *o = find_option(s, name);
         if (!o) {
-            snprintf(why, why_size, "unknown option %.100s (GET /api/options lists them)", name);
+            char shown[128];
+            fu_one_line(shown, sizeof shown, name); /* the client's bytes: one line */
+            snprintf(why, why_size, "unknown option %s (GET /api/options lists them)", shown);
             return -1;
         }
         const char *type = json_string_value(json_object_get(o, "type"));

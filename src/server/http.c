@@ -55,14 +55,70 @@ enum MHD_Result fu_http_json(struct MHD_Connection *c, unsigned status, json_t *
     return queue(c, status, r, "application/json", 0);
 }
 
+/* Length of the valid UTF-8 sequence at p (as jansson checks it: no
+ * overlong forms, surrogates or code points past U+10FFFF), 0 if invalid. */
+static size_t utf8_length(const unsigned char *p)
+{
+    unsigned cp;
+    size_t n;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf)
+        n = 2, cp = p[0] & 0x1fu;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef)
+        n = 3, cp = p[0] & 0x0fu;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+        n = 4, cp = p[0] & 0x07u;
+    else
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (p[i] & 0x3fu);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+        return 0;
+    return n;
+}
+
+/* src as valid UTF-8: a byte that is not part of a valid sequence (a
+ * client's Latin-1 header, a name cut inside a character) becomes \xNN. */
+static void utf8_escaped(char *dst, size_t size, const char *src)
+{
+    const unsigned char *p = (const unsigned char *)src;
+    size_t o = 0;
+    while (*p && o + 1 < size) {
+        size_t n = utf8_length(p);
+        if (n == 0) {
+            if (o + 5 > size)
+                break;
+            snprintf(dst + o, size - o, "\\x%02x", *p++);
+            o += 4;
+            continue;
+        }
+        if (o + n >= size)
+            break;
+        memcpy(dst + o, p, n);
+        o += n;
+        p += n;
+    }
+    dst[o] = '\0';
+}
+
+/* Every error answer: one line (control characters escaped, as fu_fail's
+ * messages) in valid UTF-8 whatever the request carried, so the JSON can
+ * always be made — a message jansson refuses would leave the client with
+ * no answer at all. */
 enum MHD_Result fu_http_error(struct MHD_Connection *c, unsigned status, const char *fmt, ...)
 {
-    char msg[FU_ERRMSG_MAX];
+    char msg[FU_ERRMSG_MAX], line[FU_ERRMSG_MAX], safe[FU_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return fu_http_json(c, status, json_pack("{s:s,s:i}", "error", msg, "status", (int)status));
+    fu_one_line(line, sizeof line, msg);
+    utf8_escaped(safe, sizeof safe, line);
+    return fu_http_json(c, status, json_pack("{s:s,s:i}", "error", safe, "status", (int)status));
 }
 
 unsigned fu_http_status_of(facefuse_status st)

@@ -52,14 +52,22 @@ const char *fu_server_token(const fu_server *s)
 
 /* ------------------------------------------------------------ requests */
 
+/* An upload's temp file, when it was not kept (renamed into the workspace). */
+static void drop_upload(fu_request *req)
+{
+    if (req->fd >= 0)
+        close(req->fd);
+    req->fd = -1;
+    if (req->temp_path[0])
+        unlink(req->temp_path);
+    req->temp_path[0] = '\0';
+}
+
 static void request_free(fu_request *req)
 {
     if (!req)
         return;
-    if (req->fd >= 0)
-        close(req->fd);
-    if (req->temp_path[0])
-        unlink(req->temp_path);
+    drop_upload(req);
     free(req->data);
     free(req);
 }
@@ -187,17 +195,25 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return MHD_YES;
     }
     req->rejected = 1; /* answered now: any later call only drops data */
-    if (req->write_failed)
-        return fu_http_error(c, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the upload: %s",
-                             strerror(req->write_failed));
+    if (req->body == BODY_UPLOAD) {
+        enum MHD_Result r;
+        if (req->write_failed)
+            r = fu_http_error(c, MHD_HTTP_INSUFFICIENT_STORAGE, "cannot store the upload: %s",
+                              strerror(req->write_failed));
+        else if (req->too_large)
+            r = fu_http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "uploads are limited to %d MB (--ui-max-upload-mb)",
+                              s->settings.max_upload_mb);
+        else
+            r = fu_api_upload_done(s, c, req);
+        /* A refused upload's temp file goes now, before the answer is sent
+         * (this thread sends it after returning), not when the connection
+         * completes: a client that looks right after the answer finds
+         * nothing left. */
+        drop_upload(req);
+        return r;
+    }
     if (req->too_large)
-        return req->body == BODY_UPLOAD
-                   ? fu_http_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-                                   "uploads are limited to %d MB (--ui-max-upload-mb)", s->settings.max_upload_mb)
-                   : fu_http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is over %u bytes",
-                                   FU_JSON_BODY_MAX);
-    if (req->body == BODY_UPLOAD)
-        return fu_api_upload_done(s, c, req);
+        return fu_http_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is over %u bytes", FU_JSON_BODY_MAX);
     return fu_api_route(s, c, method, url, req, req->set_cookie);
 }
 

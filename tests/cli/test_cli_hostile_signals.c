@@ -35,7 +35,7 @@ static pid_t spawn(const char *const *argv, int out_fd, const char *err_path)
         dup2(devnull, 0);
         dup2(out_fd >= 0 ? out_fd : devnull, 1);
         dup2(err, 2);
-        execv(FACEFUSE_BINARY, (char *const *)argv);
+        execv(tl_cli_binary(), (char *const *)argv);
         _exit(127);
     }
     return pid;

@@ -10,6 +10,8 @@ build=$1 name=$2 seconds=${3:-10}
 bin="$build/fuzz_$name"
 [ -x "$bin" ] || { echo "no $bin (build the fuzz project first)"; exit 1; }
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}"
+# ONNX Runtime's process-lifetime singletons (the targets that link it) are not ours.
+export LSAN_OPTIONS="suppressions=$here/../lsan.supp:${LSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 common=(-rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=30)
 
