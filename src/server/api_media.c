@@ -452,20 +452,6 @@ enum MHD_Result fu_api_faces(fu_server *s, struct MHD_Connection *c, const char 
         json_decref(body);
         return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "file must name an uploaded file (?file=ID&frame=N)");
     }
-    /* FaceFusion's preview modes: default and frame-by-frame are the
-     * processed frame (the page puts the original beside it); face-by-face
-     * is each face's crop before | after. */
-    const char *mode = json_string_value(json_object_get(body, "mode"));
-    if (json_object_get(body, "mode") &&
-        (!mode || (strcmp(mode, "default") && strcmp(mode, "frame-by-frame") && strcmp(mode, "face-by-face")))) {
-        json_decref(body);
-        return fu_http_error(c, MHD_HTTP_BAD_REQUEST, "\"mode\" must be default, frame-by-frame or face-by-face");
-    }
-    int face_by_face = mode && !strcmp(mode, "face-by-face");
-    if (face_by_face && !s->service.preview_faces) {
-        json_decref(body);
-        return fu_http_error(c, MHD_HTTP_NOT_IMPLEMENTED, "this server has no face-by-face preview");
-    }
     json_t *args = fu_api_request_args(s, body, &kind, &status, why, sizeof why);
     json_decref(body);
     if (!args)

@@ -99,6 +99,20 @@ static inline json_t *api_json(const api_reply *r)
     return json_loadb(r->body, r->size, 0, NULL);
 }
 
+/* METHOD base+path with a JSON (or empty) body: the reply's status in
+ * *status and its body parsed as JSON (NULL when it is not). */
+static inline json_t *api_call(const char *base, const char *method, const char *path, const char *body,
+                               long *status)
+{
+    char url[512];
+    snprintf(url, sizeof url, "%s%s", base, path);
+    api_reply r = api_request(method, url, NULL, body, body ? strlen(body) : 0);
+    *status = r.status;
+    json_t *j = api_json(&r);
+    api_reply_free(&r);
+    return j;
+}
+
 /* The "error" text of a JSON error reply, or "". */
 static inline const char *api_error_text(const api_reply *r, char *buf, size_t size)
 {

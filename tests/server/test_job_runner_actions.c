@@ -24,13 +24,7 @@ static char jobs[1024], target_id[64];
 
 static json_t *call(const char *method, const char *path, const char *body, long *status)
 {
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", base, path);
-    api_reply r = api_request(method, url, NULL, body, body ? strlen(body) : 0);
-    *status = r.status;
-    json_t *j = api_json(&r);
-    api_reply_free(&r);
-    return j;
+    return api_call(base, method, path, body, status);
 }
 
 static long status_of(const char *method, const char *path, const char *body)

@@ -38,13 +38,7 @@ static int cli(const char *args, char **out)
 
 static json_t *api(const char *method, const char *path, const char *body, long *status)
 {
-    char url[512];
-    snprintf(url, sizeof url, "%s%s", base, path);
-    api_reply r = api_request(method, url, NULL, body, body ? strlen(body) : 0);
-    *status = r.status;
-    json_t *j = api_json(&r);
-    api_reply_free(&r);
-    return j;
+    return api_call(base, method, path, body, status);
 }
 
 /* The job's status once it is no longer queued or running (60 s at most). */
