@@ -607,4 +607,9 @@ async function main() {
   document.body.dataset.ready = '1';
 }
 
-main();
+// The page's other scripts (layouts.js, webcam.js, benchmark.js, jobsui.js)
+// listen for facefuse:ready; they run after this one (all are deferred), so
+// main starts once every script is in: DOMContentLoaded fires after the
+// last deferred script. Started at once, a fast /api/ui answer could fire
+// facefuse:ready before a slower script had registered for it.
+document.addEventListener('DOMContentLoaded', main);
